@@ -1,0 +1,23 @@
+/* Files: atomic durable writes and bounded reads. */
+#pragma once
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Writes data to path so that a crash at any instant leaves either the old
+ * file or the new one, never a mix: temp file in the same directory, write,
+ * fsync, rename, fsync the directory. Returns 0 or -1 (error set). */
+int vk_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* Reads a whole file of at most max bytes into a NUL-terminated buffer.
+ * Returns 0 or -1 (error set: missing file, too large, I/O). */
+int vk_file_read(const char *path, size_t max, char **out, size_t *outlen);
+/* mkdir -p with the given mode for created directories. */
+int vk_mkdir_p(const char *path, mode_t mode);
+/* Removes path and fsyncs its directory; a missing file is not an error. */
+int vk_file_unlink_durable(const char *path);
+/* Sets FD_CLOEXEC / O_NONBLOCK. */
+int vk_fd_set_cloexec(int fd);
+int vk_fd_set_nonblock(int fd);
+/* write()/read() the whole buffer, retrying on EINTR and short counts.
+ * Blocking fds only. Return 0 or -1 with errno. */
+int vk_write_all(int fd, const void *buf, size_t len);
+int vk_read_all(int fd, void *buf, size_t len);
