@@ -1,0 +1,110 @@
+/* The QEMU driver: the internal API for domains that every front end (the
+ * RPC dispatch in virtkitd, later the web console) calls. It owns the domain
+ * list, persistent configs, status files of running domains and the QEMU
+ * processes. Front ends translate wire <-> these calls and hold no policy.
+ *
+ * Every function is thread-safe: a worker thread may call any of them; two
+ * operations on one domain never interleave (per-domain job lock).
+ * Functions return 0 (or a pointer) on success, -1 (or NULL) with the
+ * thread's vk_error set: VK_ERR_NO_DOMAIN for an unknown domain,
+ * VK_ERR_OPERATION_INVALID for a wrong state ("domain 'x' is not running"). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/vk_paths.h"
+#include "util/vk_uuid.h"
+
+struct vk_loop;
+struct vk_qemu_driver;
+
+/* libvirt's virDomainState and reasons (numbers are libvirt's). */
+enum vk_dom_state {
+    VK_DOM_NOSTATE = 0, VK_DOM_RUNNING = 1, VK_DOM_BLOCKED = 2, VK_DOM_PAUSED = 3,
+    VK_DOM_SHUTDOWN = 4, VK_DOM_SHUTOFF = 5, VK_DOM_CRASHED = 6, VK_DOM_PMSUSPENDED = 7,
+};
+/* VIR_DOMAIN_RUNNING_*: 0 unknown, 1 booted, 2 migrated, 3 restored, 4 from
+ * snapshot, 5 unpaused, ... VIR_DOMAIN_PAUSED_*: 0 unknown, 1 user, ...
+ * 6 shutting down, ... 10 starting up. VIR_DOMAIN_SHUTOFF_*: 0 unknown,
+ * 1 shutdown, 2 destroyed, 3 crashed, 4 migrated, 5 saved, 6 failed,
+ * 7 from snapshot, 8 daemon. The driver stores these ints as given. */
+
+/* How a domain is named on the wire: what remote_nonnull_domain carries. */
+struct vk_dom_ref {
+    char *name;
+    uint8_t uuid[VK_UUID_LEN];
+    int id; /* -1 when not running */
+};
+void vk_dom_ref_clear(struct vk_dom_ref *ref);
+void vk_dom_refs_free(struct vk_dom_ref *refs, size_t n);
+
+struct vk_dom_info {
+    int state;                  /* enum vk_dom_state */
+    unsigned long long max_mem_kib;
+    unsigned long long memory_kib;
+    unsigned int nr_vcpus;
+    unsigned long long cpu_time_ns;
+};
+
+/* libvirt's VIR_CONNECT_LIST_DOMAINS_* flags. */
+enum {
+    VK_LIST_ACTIVE = 1, VK_LIST_INACTIVE = 2, VK_LIST_PERSISTENT = 4, VK_LIST_TRANSIENT = 8,
+    VK_LIST_RUNNING = 16, VK_LIST_PAUSED = 32, VK_LIST_SHUTOFF = 64, VK_LIST_OTHER = 128,
+    VK_LIST_MANAGEDSAVE = 256, VK_LIST_NO_MANAGEDSAVE = 512, VK_LIST_AUTOSTART = 1024,
+    VK_LIST_NO_AUTOSTART = 2048, VK_LIST_HAS_SNAPSHOT = 4096, VK_LIST_NO_SNAPSHOT = 8192,
+};
+/* libvirt's flags for the calls below. */
+enum {
+    VK_START_PAUSED = 1,          /* VIR_DOMAIN_START_PAUSED */
+    VK_DESTROY_GRACEFUL = 1,      /* VIR_DOMAIN_DESTROY_GRACEFUL */
+    VK_XML_SECURE = 1,            /* VIR_DOMAIN_XML_SECURE */
+    VK_XML_INACTIVE = 2,          /* VIR_DOMAIN_XML_INACTIVE */
+};
+
+/* Loads persistent configs from <config_dir>/qemu/, re-attaches to QEMU
+ * processes recorded in <run_dir>/qemu/ status files (verifying each pid is
+ * still the same QEMU), and marks vanished ones shut off. The loop is where
+ * monitor sockets and process exits are watched. */
+struct vk_qemu_driver *vk_qemu_driver_open(const struct vk_paths *paths, struct vk_loop *loop);
+/* Leaves running QEMU processes running (the next daemon re-attaches). */
+void vk_qemu_driver_close(struct vk_qemu_driver *drv);
+
+/* QEMU's version as major*1e6+minor*1e3+micro (CONNECT_GET_VERSION). */
+int vk_qemu_get_version(struct vk_qemu_driver *drv, unsigned long long *version);
+
+int vk_qemu_domain_define(struct vk_qemu_driver *drv, const char *xml, unsigned flags,
+                          struct vk_dom_ref *out);
+int vk_qemu_domain_undefine(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
+int vk_qemu_domain_create_xml(struct vk_qemu_driver *drv, const char *xml, unsigned flags,
+                              struct vk_dom_ref *out); /* transient: gone when it stops */
+int vk_qemu_domain_create(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags,
+                          struct vk_dom_ref *out); /* start; out gets the new id */
+int vk_qemu_domain_destroy(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
+int vk_qemu_domain_shutdown(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
+int vk_qemu_domain_reboot(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
+int vk_qemu_domain_suspend(struct vk_qemu_driver *drv, const uint8_t *uuid);
+int vk_qemu_domain_resume(struct vk_qemu_driver *drv, const uint8_t *uuid);
+
+int vk_qemu_domain_lookup_by_name(struct vk_qemu_driver *drv, const char *name,
+                                  struct vk_dom_ref *out);
+int vk_qemu_domain_lookup_by_uuid(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                  struct vk_dom_ref *out);
+int vk_qemu_domain_lookup_by_id(struct vk_qemu_driver *drv, int id, struct vk_dom_ref *out);
+/* Returns the XML (caller frees): live when running unless VK_XML_INACTIVE. */
+char *vk_qemu_domain_get_xml(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
+int vk_qemu_domain_get_info(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                            struct vk_dom_info *info);
+int vk_qemu_domain_get_state(struct vk_qemu_driver *drv, const uint8_t *uuid, int *state,
+                             int *reason);
+/* Each returns 0/1, or -1 (error set). */
+int vk_qemu_domain_is_active(struct vk_qemu_driver *drv, const uint8_t *uuid);
+int vk_qemu_domain_is_persistent(struct vk_qemu_driver *drv, const uint8_t *uuid);
+int vk_qemu_domain_get_autostart(struct vk_qemu_driver *drv, const uint8_t *uuid);
+int vk_qemu_domain_has_managed_save(struct vk_qemu_driver *drv, const uint8_t *uuid);
+/* Lists domains matching libvirt's VIR_CONNECT_LIST_DOMAINS_* flags (0 = all),
+ * sorted active first by id, then inactive by name. With states non-NULL,
+ * also returns each domain's state (so a front end answering "list" needs no
+ * per-domain round trip). */
+int vk_qemu_list_domains(struct vk_qemu_driver *drv, unsigned flags, struct vk_dom_ref **out,
+                         int **states, size_t *n);
