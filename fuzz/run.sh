@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds every fuzz target with clang's libFuzzer (+ASan/UBSan) and runs each
+# for a bounded time. Usage: fuzz/run.sh [seconds-per-target] [target...]
+# CI runs it briefly; longer runs: fuzz/run.sh 3600 domain_xml
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+secs=${1:-30}; shift || true
+out="$top/build-fuzz"
+if [ ! -d "$out" ]; then
+  CC=clang meson setup "$out" "$top" -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dc_args=-fsanitize=fuzzer-no-link >/dev/null
+fi
+ninja -C "$out" >/dev/null
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=($(cd "$top/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//'))
+for t in "${targets[@]}"; do
+  objs=$(find "$out/fuzz/fuzz_$t.p" -name "fuzz_$t.c.o")
+  # Link the target's object with libFuzzer's main instead of standalone_main.
+  libs=$(cd "$out" && ninja -t commands "fuzz/fuzz_$t" | tail -1 | tr ' ' '\n' | grep -E '\.a$|^-l|^-p' | tr '\n' ' ')
+  (cd "$out" && clang -fsanitize=fuzzer,address,undefined -o "fuzz/libfuzzer_$t" "$objs" $libs)
+  corpus="$out/corpus-$t"; mkdir -p "$corpus"
+  seeds=("$top/fuzz/seeds/$t")
+  [ "$t" = domain_xml ] && seeds+=("$top/../shared/corpus/domain")
+  existing=()
+  for s in "${seeds[@]}"; do [ -d "$s" ] && existing+=("$s"); done
+  echo "== fuzz $t for ${secs}s"
+  "$out/fuzz/libfuzzer_$t" -max_total_time="$secs" -max_len=1048576 "$corpus" "${existing[@]}" 2>&1 | tail -3
+done
