@@ -1,0 +1,28 @@
+/* The QEMU argv builder: a pure function from a domain definition to the
+ * command line QEMU 7.2 runs with. No I/O, no global state, so it is tested
+ * by golden files (tests/argv) and is safe to call from any thread. */
+#pragma once
+#include "conf/domain_conf.h"
+
+struct vk_qemu_cmd_ctx {
+    /* Listening QMP socket fd passed to QEMU:
+     * -chardev socket,id=charmonitor,fd=N,server=on,wait=off */
+    int monitor_fd;
+    /* major*1000000 + minor*1000 + micro, e.g. 7002000; 0 means 7.2.0. */
+    unsigned long long qemu_version;
+    /* Per-domain runtime dir for sockets (e.g. guest agent channels without
+     * a path); may be NULL, then such channels are an error. */
+    const char *run_dir;
+    /* VNC display port chosen by the driver for <graphics autoport='yes'>
+     * (the TCP port, >= 5900); 0 or less: use display 0 (port 5900). */
+    int vnc_port;
+    /* SPICE port for autoport; 0 or less: 5900. */
+    int spice_port;
+};
+
+/* Returns a NULL-terminated argv (argv[0] = def->emulator or
+ * /usr/bin/qemu-system-x86_64), or NULL with the error set
+ * (VK_ERR_CONFIG_UNSUPPORTED naming the device/option that cannot be
+ * expressed). Free with vk_qemu_argv_free. */
+char **vk_qemu_build_argv(const struct vk_domain_def *def, const struct vk_qemu_cmd_ctx *ctx);
+void vk_qemu_argv_free(char **argv);
