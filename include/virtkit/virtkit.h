@@ -1,0 +1,243 @@
+/* libvirtkit: virtkit's client library.
+ *
+ * It speaks libvirt's remote protocol to virtkitd (or to any daemon that
+ * speaks it) over a UNIX socket, and mirrors libvirt's public API with vk_
+ * names: vk_connect_open() is virConnectOpen(), vk_domain_create() is
+ * virDomainCreate(), and so on. Flag and state numbers are libvirt's.
+ *
+ * Errors: a function that fails returns -1 or NULL and sets the calling
+ * thread's last error (vk_last_error()): a libvirt error code (for a server
+ * error, the server's code and message, unchanged) and a message that names
+ * the object and the fault.
+ *
+ * Ownership: strings returned as `char *` belong to the caller (free()).
+ * Objects (vk_connect, vk_domain) are freed with their *_close / *_free
+ * functions. A vk_domain keeps its connection alive: the socket is closed
+ * when the connection and every domain obtained from it have been released.
+ *
+ * Threads: a connection may be shared between threads; calls on it are
+ * serialised (one at a time on the socket). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VK_UUID_BUFLEN 16        /* raw UUID bytes */
+#define VK_UUID_STRING_BUFLEN 37 /* 36 characters and NUL */
+
+typedef struct vk_connect vk_connect;
+typedef struct vk_domain vk_domain;
+
+/*--------------------------------------------------------------------------
+ * Errors
+ *------------------------------------------------------------------------*/
+
+/* The calling thread's last error (never NULL; code 0 when none). The
+ * struct is util/vk_error.h's: {int code; int domain; char message[]}. Use
+ * the accessors below when that header is not at hand. */
+struct vk_error;
+const struct vk_error *vk_last_error(void);
+/* libvirt's virErrorNumber, e.g. 42 = VIR_ERR_NO_DOMAIN; 0 when no error. */
+int vk_last_error_code(void);
+/* libvirt's virErrorDomain the error came from (e.g. 7 RPC, 10 QEMU). */
+int vk_last_error_domain(void);
+/* The message, e.g. "Domain not found: no domain with matching name 'x'". */
+const char *vk_last_error_message(void);
+void vk_reset_last_error(void);
+
+/*--------------------------------------------------------------------------
+ * Versions
+ *------------------------------------------------------------------------*/
+
+/* Version of this library, as major * 1,000,000 + minor * 1,000 + micro. */
+unsigned long long vk_get_version(void);
+/* The same as "major.minor.micro" (static string). */
+const char *vk_get_version_string(void);
+
+/*--------------------------------------------------------------------------
+ * URIs
+ *
+ * libvirt's syntax: driver[+transport]://[host]/path[?param=value&...].
+ * Supported: qemu:///system, qemu:///session, qemu+unix:///system and
+ * ?socket=PATH to choose the socket. The default URI comes from the
+ * environment variable VIRTKIT_DEFAULT_URI, else qemu:///system, whose
+ * socket is /run/virtkit/virtkit-sock (virtkit-sock-ro when read-only).
+ * qemu:///session uses $XDG_RUNTIME_DIR/virtkit/virtkit-sock (else
+ * $HOME/.cache/virtkit/virtkit-sock). Remote transports (ssh, tls, tcp,
+ * ...) and hosts are refused with an error naming them.
+ *------------------------------------------------------------------------*/
+
+struct vk_uri {
+    char *uri;       /* the URI as given (or the default's text) */
+    char *scheme;    /* "qemu" */
+    char *transport; /* NULL or "unix" */
+    char *path;      /* "/system" or "/session" */
+    char *socket;    /* the UNIX socket to connect to */
+    char *name;      /* what CONNECT_OPEN carries: "qemu:///system" */
+};
+
+/* Parses uri (NULL or "": the default URI) and resolves its socket for the
+ * given open flags (VK_CONNECT_RO picks the read-only socket). Returns 0, or
+ * -1 with the last error set (VIR_ERR_INVALID_ARG naming the bad part). */
+int vk_uri_parse(const char *uri, unsigned int flags, struct vk_uri *out);
+void vk_uri_clear(struct vk_uri *uri);
+/* The default URI: $VIRTKIT_DEFAULT_URI or "qemu:///system". Static. */
+const char *vk_uri_default(void);
+
+/*--------------------------------------------------------------------------
+ * Connections
+ *------------------------------------------------------------------------*/
+
+enum vk_connect_flags {
+    VK_CONNECT_RO = 1, /* read-only socket; the server refuses changes */
+};
+
+/* Connects to the daemon named by uri (NULL: default) and runs libvirt's
+ * opening sequence: AUTH_LIST, SUPPORTS_FEATURE(keepalive), CONNECT_OPEN. */
+vk_connect *vk_connect_open(const char *uri, unsigned int flags);
+/* Releases the caller's reference; the connection closes (CONNECT_CLOSE is
+ * sent) when no domain refers to it any more. Returns the number of
+ * references left (0 when closed), or -1. NULL is accepted. */
+int vk_connect_close(vk_connect *conn);
+
+/* Hypervisor type, e.g. "QEMU". */
+char *vk_connect_get_type(vk_connect *conn);
+/* Hypervisor version (major * 1,000,000 + minor * 1,000 + micro). */
+int vk_connect_get_version(vk_connect *conn, unsigned long long *hv_ver);
+/* The daemon's own version, same encoding. */
+int vk_connect_get_lib_version(vk_connect *conn, unsigned long long *lib_ver);
+char *vk_connect_get_hostname(vk_connect *conn);
+/* The canonical URI of the connection, e.g. "qemu:///system". */
+char *vk_connect_get_uri(vk_connect *conn);
+/* Host security model; model "" when there is none. */
+int vk_node_get_security_model(vk_connect *conn, char **model, char **doi);
+
+/*--------------------------------------------------------------------------
+ * Domains
+ *------------------------------------------------------------------------*/
+
+/* virDomainState */
+enum vk_domain_state {
+    VK_DOMAIN_NOSTATE = 0,
+    VK_DOMAIN_RUNNING = 1,
+    VK_DOMAIN_BLOCKED = 2,
+    VK_DOMAIN_PAUSED = 3,
+    VK_DOMAIN_SHUTDOWN = 4,
+    VK_DOMAIN_SHUTOFF = 5,
+    VK_DOMAIN_CRASHED = 6,
+    VK_DOMAIN_PMSUSPENDED = 7,
+};
+
+/* virConnectListAllDomainsFlags; 0 means all domains. */
+enum vk_list_domains_flags {
+    VK_LIST_DOMAINS_ACTIVE = 1 << 0,
+    VK_LIST_DOMAINS_INACTIVE = 1 << 1,
+    VK_LIST_DOMAINS_PERSISTENT = 1 << 2,
+    VK_LIST_DOMAINS_TRANSIENT = 1 << 3,
+    VK_LIST_DOMAINS_RUNNING = 1 << 4,
+    VK_LIST_DOMAINS_PAUSED = 1 << 5,
+    VK_LIST_DOMAINS_SHUTOFF = 1 << 6,
+    VK_LIST_DOMAINS_OTHER = 1 << 7,
+    VK_LIST_DOMAINS_MANAGEDSAVE = 1 << 8,
+    VK_LIST_DOMAINS_NO_MANAGEDSAVE = 1 << 9,
+    VK_LIST_DOMAINS_AUTOSTART = 1 << 10,
+    VK_LIST_DOMAINS_NO_AUTOSTART = 1 << 11,
+    VK_LIST_DOMAINS_HAS_SNAPSHOT = 1 << 12,
+    VK_LIST_DOMAINS_NO_SNAPSHOT = 1 << 13,
+};
+
+enum vk_domain_define_flags { VK_DOMAIN_DEFINE_VALIDATE = 1 };
+/* virDomainCreateFlags (create, create_xml) */
+enum vk_domain_create_flags {
+    VK_DOMAIN_START_PAUSED = 1,
+    VK_DOMAIN_START_AUTODESTROY = 2,
+    VK_DOMAIN_START_BYPASS_CACHE = 4,
+    VK_DOMAIN_START_FORCE_BOOT = 8,
+    VK_DOMAIN_START_VALIDATE = 16,
+};
+enum vk_domain_destroy_flags { VK_DOMAIN_DESTROY_DEFAULT = 0, VK_DOMAIN_DESTROY_GRACEFUL = 1 };
+enum vk_domain_undefine_flags {
+    VK_DOMAIN_UNDEFINE_MANAGED_SAVE = 1,
+    VK_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA = 2,
+    VK_DOMAIN_UNDEFINE_NVRAM = 4,
+    VK_DOMAIN_UNDEFINE_KEEP_NVRAM = 8,
+};
+enum vk_domain_xml_flags {
+    VK_DOMAIN_XML_SECURE = 1,
+    VK_DOMAIN_XML_INACTIVE = 2,
+    VK_DOMAIN_XML_UPDATE_CPU = 4,
+    VK_DOMAIN_XML_MIGRATABLE = 8,
+};
+
+/* virDomainInfo; memory in KiB, cpu_time in nanoseconds. */
+struct vk_domain_info {
+    int state; /* enum vk_domain_state */
+    unsigned long long max_mem;
+    unsigned long long memory;
+    unsigned int nr_virt_cpu;
+    unsigned long long cpu_time;
+};
+
+/* All domains matching flags (0: all) in *domains (free with
+ * vk_domain_list_free); returns their number or -1. One round trip. */
+int vk_connect_list_all_domains(vk_connect *conn, vk_domain ***domains, unsigned int flags);
+void vk_domain_list_free(vk_domain **domains, int n);
+/* States of n domains with all the GET_STATE calls in flight at once, so n
+ * domains cost about one round trip. states[i] (and reasons[i] when reasons
+ * is non-NULL) get -1 when that one domain failed (e.g. it vanished after
+ * the listing). Returns 0, or -1 when the connection failed. */
+int vk_domain_get_states(vk_domain **domains, int n, int *states, int *reasons,
+                         unsigned int flags);
+
+vk_domain *vk_domain_lookup_by_name(vk_connect *conn, const char *name);
+vk_domain *vk_domain_lookup_by_uuid(vk_connect *conn, const unsigned char uuid[VK_UUID_BUFLEN]);
+/* "8-4-4-4-12" hex, or 32 hex digits. */
+vk_domain *vk_domain_lookup_by_uuid_string(vk_connect *conn, const char *uuid);
+/* Running domains only: an inactive domain has no id. */
+vk_domain *vk_domain_lookup_by_id(vk_connect *conn, int id);
+
+vk_domain *vk_domain_define_xml(vk_connect *conn, const char *xml, unsigned int flags);
+int vk_domain_undefine(vk_domain *dom, unsigned int flags);
+/* Starts a defined domain (flags VK_DOMAIN_START_*); dom's id is updated. */
+int vk_domain_create(vk_domain *dom, unsigned int flags);
+/* Starts a transient domain from xml. */
+vk_domain *vk_domain_create_xml(vk_connect *conn, const char *xml, unsigned int flags);
+int vk_domain_destroy(vk_domain *dom, unsigned int flags);
+int vk_domain_shutdown(vk_domain *dom, unsigned int flags);
+int vk_domain_reboot(vk_domain *dom, unsigned int flags);
+int vk_domain_suspend(vk_domain *dom);
+int vk_domain_resume(vk_domain *dom);
+
+char *vk_domain_get_xml_desc(vk_domain *dom, unsigned int flags);
+int vk_domain_get_info(vk_domain *dom, struct vk_domain_info *info);
+/* reason may be NULL; reasons are libvirt's per-state enums. */
+int vk_domain_get_state(vk_domain *dom, int *state, int *reason, unsigned int flags);
+/* 1 yes, 0 no, -1 error. */
+int vk_domain_is_active(vk_domain *dom);
+int vk_domain_is_persistent(vk_domain *dom);
+int vk_domain_has_managed_save_image(vk_domain *dom, unsigned int flags);
+int vk_domain_get_autostart(vk_domain *dom, int *autostart);
+char *vk_domain_get_os_type(vk_domain *dom);
+/* label "" when the domain has none. */
+int vk_domain_get_security_label(vk_domain *dom, char **label, int *enforcing);
+
+/* Local accessors (no round trip). The id is the one last seen from the
+ * server: -1 when inactive. */
+int vk_domain_get_id(const vk_domain *dom);
+const char *vk_domain_get_name(const vk_domain *dom);
+const unsigned char *vk_domain_get_uuid(const vk_domain *dom);
+void vk_domain_get_uuid_string(const vk_domain *dom, char buf[VK_UUID_STRING_BUFLEN]);
+vk_connect *vk_domain_get_connect(const vk_domain *dom);
+void vk_domain_free(vk_domain *dom);
+
+/* Names of states and reasons as virsh prints them ("running", "shut off",
+ * "booted", ...). Static strings; unknown values give "unknown"/"no state". */
+const char *vk_domain_state_to_string(int state);
+const char *vk_domain_state_reason_to_string(int state, int reason);
+
+#ifdef __cplusplus
+}
+#endif

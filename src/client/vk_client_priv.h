@@ -1,0 +1,72 @@
+/* libvirtkit internals: the socket transport and the object structs. */
+#pragma once
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rpc/rpc_message.h"
+#include "util/vk_buf.h"
+#include "virtkit/virtkit.h"
+
+/* A reply (or error) that arrived for a serial nobody is waiting on yet:
+ * calls may be pipelined, so replies are kept until asked for. */
+struct vk_client_packet {
+    struct vk_rpc_header hdr;
+    uint8_t *data; /* the whole packet, length word first */
+    size_t len;
+};
+
+/* One blocking connection to a server. Not locked: vk_connect's lock
+ * serialises its users. */
+struct vk_client {
+    int fd;
+    uint32_t next_serial;
+    bool keepalive;      /* server answers PINGs: we probe it when it is quiet */
+    bool dead;           /* I/O failed: every later call fails at once */
+    struct vk_buf out;   /* whole packets waiting to be written */
+    size_t out_off;      /* bytes of out already written */
+    uint8_t *in;         /* bytes read, not yet a whole packet */
+    size_t in_len, in_cap;
+    struct vk_client_packet *stash;
+    size_t nstash;
+};
+
+/* Connects to a UNIX socket. Returns 0 or -1 (error names the path). */
+int vk_client_open(struct vk_client *c, const char *path);
+void vk_client_close(struct vk_client *c);
+
+/* Queues a CALL of the REMOTE program; *serial identifies its reply. */
+int vk_client_send(struct vk_client *c, int proc, xdrproc_t args_fn, const void *args,
+                   uint32_t *serial);
+/* Waits for the reply to serial (writing queued calls, answering PINGs),
+ * decodes it into ret (zeroed by the caller; release with vk_rpc_free) or
+ * sets the server's error. Returns 0 or -1. */
+int vk_client_wait(struct vk_client *c, uint32_t serial, int proc, xdrproc_t ret_fn, void *ret);
+/* send + wait */
+int vk_client_call(struct vk_client *c, int proc, xdrproc_t args_fn, const void *args,
+                   xdrproc_t ret_fn, void *ret);
+
+struct vk_connect {
+    pthread_mutex_t lock; /* one caller on the socket at a time */
+    int refs;             /* the opener's plus one per vk_domain */
+    unsigned int flags;
+    struct vk_uri uri;
+    struct vk_client client;
+};
+
+struct vk_domain {
+    vk_connect *conn;
+    char *name;
+    unsigned char uuid[VK_UUID_BUFLEN];
+    int id;
+};
+
+/* Locked call on a connection. */
+int vk_connect_call(vk_connect *conn, int proc, xdrproc_t args_fn, const void *args,
+                    xdrproc_t ret_fn, void *ret);
+void vk_connect_ref(vk_connect *conn);
+/* A vk_domain from its wire form (takes a connection reference). */
+vk_domain *vk_domain_from_wire(vk_connect *conn, const remote_nonnull_domain *wire);
+/* The wire form of dom; points into dom (do not free). */
+void vk_domain_to_wire(const vk_domain *dom, remote_nonnull_domain *wire);
