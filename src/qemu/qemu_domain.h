@@ -1,0 +1,118 @@
+/* Driver internals shared by the qemu_*.c files: the driver, domain objects
+ * and the domain list. Not for front ends (they use qemu_driver.h).
+ *
+ * Locking: dom->job is held by a worker for a whole operation; dom->lock
+ * guards the fields the loop thread changes (state, reason, pid, monitor,
+ * defs) and is only held briefly. The list lock guards drv->doms and
+ * drv->next_id. Order: job -> list -> dom->lock. Never call vk_qmp_* while
+ * holding dom->lock. */
+#pragma once
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "conf/domain_conf.h"
+#include "qemu_driver.h"
+
+struct vk_qemu_monitor;
+
+struct vk_qemu_dom {
+    int refs; /* atomic */
+    struct vk_qemu_driver *drv;
+    /* Fixed for the object's lifetime. */
+    char *name;
+    uint8_t uuid[VK_UUID_LEN];
+
+    pthread_mutex_t job;
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* broadcast when the process has stopped */
+
+    /* Under lock. */
+    struct vk_domain_def *def;    /* live def when running, else the config */
+    struct vk_domain_def *newdef; /* running: the persistent config (or NULL) */
+    bool persistent;
+    bool removed; /* no longer in the list */
+    int state, reason;
+    int id;  /* -1 when inactive */
+    pid_t pid; /* 0 when inactive */
+    unsigned long long start_time; /* field 22 of /proc/PID/stat */
+    int pidfd;
+    int pid_watch;
+    struct vk_qemu_monitor *mon;
+    char *mon_path;
+    unsigned long long qemu_version;
+    int vnc_port;
+    bool no_shutdown;   /* QEMU runs with -no-shutdown */
+    bool destroying;    /* we are killing it: exit reason DESTROYED */
+    bool shutdown_seen; /* a SHUTDOWN event came: exit reason SHUTDOWN */
+};
+
+struct vk_qemu_driver {
+    int refs; /* atomic: the opener's and one per domain object */
+    bool closed; /* atomic */
+    struct vk_loop *loop;
+    char *config_dir; /* <config_dir>/qemu */
+    char *autostart_dir;
+    char *run_dir;    /* <run_dir>/qemu */
+    char *log_dir;    /* <log_dir>/qemu */
+
+    pthread_mutex_t lock; /* the list */
+    struct vk_qemu_dom **doms;
+    size_t ndoms;
+    int next_id;
+
+    pthread_mutex_t version_lock;
+    char *version_path;
+    long long version_mtime_ns;
+    unsigned long long version;
+};
+
+void vk_qemu_driver_unref(struct vk_qemu_driver *drv);
+
+struct vk_qemu_dom *vk_qemu_dom_new(struct vk_qemu_driver *drv, struct vk_domain_def *def);
+void vk_qemu_dom_ref(struct vk_qemu_dom *dom);
+void vk_qemu_dom_unref(struct vk_qemu_dom *dom);
+bool vk_qemu_dom_is_active(const struct vk_qemu_dom *dom); /* under dom->lock */
+
+/* Under the list lock. Return a borrowed pointer or NULL. */
+struct vk_qemu_dom *vk_qemu_list_find_uuid(struct vk_qemu_driver *drv, const uint8_t *uuid);
+struct vk_qemu_dom *vk_qemu_list_find_name(struct vk_qemu_driver *drv, const char *name);
+/* Under the list lock: the list takes a reference. */
+void vk_qemu_list_insert(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom);
+/* Takes the list lock itself; drops the list's reference. */
+void vk_qemu_list_remove(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom);
+
+/* Writes <config_dir>/<name>.xml atomically from def. */
+int vk_qemu_config_save(struct vk_qemu_driver *drv, const struct vk_domain_def *def);
+int vk_qemu_config_delete(struct vk_qemu_driver *drv, const char *name);
+/* Loads every .xml file of <config_dir>; a bad one is logged and skipped. */
+void vk_qemu_config_load_all(struct vk_qemu_driver *drv);
+
+/* Status files (qemu_status.c). save: under dom->lock, dom active. */
+int vk_qemu_status_save(struct vk_qemu_dom *dom);
+void vk_qemu_status_delete(struct vk_qemu_driver *drv, const char *name);
+/* Re-attaches to every QEMU recorded in <run_dir>; marks vanished ones off. */
+void vk_qemu_status_load_all(struct vk_qemu_driver *drv);
+
+/* Process management (qemu_process.c). Called with dom->job held. */
+int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags);
+int vk_qemu_process_destroy(struct vk_qemu_dom *dom);
+/* Re-attach to a running QEMU (status load): dom->pid, start_time, mon_path,
+ * state and reason are set; connects the monitor and watches the process.
+ * On failure the caller cleans up. */
+int vk_qemu_process_attach(struct vk_qemu_dom *dom);
+/* The process is gone (or must be forgotten): record state SHUTOFF/reason,
+ * drop monitor, watch, status file; transient domains leave the list.
+ * Idempotent; any thread; takes dom->lock itself. */
+void vk_qemu_process_stopped(struct vk_qemu_dom *dom, int reason);
+/* Start time (field 22 of /proc/PID/stat), or 0 when pid does not exist. */
+unsigned long long vk_qemu_proc_start_time(pid_t pid);
+/* utime+stime of pid in ns, 0 if unknown. */
+unsigned long long vk_qemu_proc_cpu_time(pid_t pid);
+
+/* QEMU version of the emulator binary (qemu_version.c), cached by path and
+ * mtime. */
+int vk_qemu_emulator_version(struct vk_qemu_driver *drv, const char *emulator,
+                             unsigned long long *version);
+/* The emulator a def runs: def->emulator or the default. */
+const char *vk_qemu_emulator_of(const struct vk_domain_def *def);

@@ -1,0 +1,728 @@
+/* QEMU processes: start, re-attach, destroy, and noticing when they exit.
+ *
+ * A process is watched through a pidfd on the event loop (this works for
+ * QEMUs a previous daemon started, which are not our children); our own
+ * children are reaped with waitpid when their pidfd fires. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "qemu_command.h"
+#include "qemu_domain.h"
+#include "qemu_monitor.h"
+#include "util/vk_alloc.h"
+#include "util/vk_buf.h"
+#include "util/vk_error.h"
+#include "util/vk_exec.h"
+#include "util/vk_file.h"
+#include "util/vk_log.h"
+#include "util/vk_loop.h"
+
+/* QEMU's greeting can be slow on a loaded host under TCG; a dead QEMU is
+ * noticed at once anyway (the connection resets). */
+#define GREETING_TIMEOUT_MS 60000
+#define COMMAND_TIMEOUT_MS 30000
+/* Destroy: SIGTERM, then SIGKILL after this long. */
+#define TERM_GRACE_MS 3000
+#define KILL_WAIT_MS 30000
+
+enum { SHUTOFF_UNKNOWN = 0, SHUTOFF_SHUTDOWN = 1, SHUTOFF_DESTROYED = 2, SHUTOFF_CRASHED = 3,
+       SHUTOFF_FAILED = 6 };
+enum { RUNNING_BOOTED = 1, RUNNING_UNPAUSED = 5 };
+enum { PAUSED_UNKNOWN = 0, PAUSED_USER = 1, PAUSED_SHUTTING_DOWN = 6, PAUSED_STARTING_UP = 10 };
+enum { SHUTDOWN_USER = 1 };
+
+static bool drv_closed(struct vk_qemu_driver *drv)
+{
+    return __atomic_load_n(&drv->closed, __ATOMIC_SEQ_CST);
+}
+
+unsigned long long vk_qemu_proc_start_time(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    vk_autofree char *buf = NULL;
+    size_t len;
+    if (vk_file_read(path, 4096, &buf, &len) < 0) {
+        vk_error_reset();
+        return 0;
+    }
+    /* comm (field 2) may hold spaces and ')': fields resume after the last ')'. */
+    char *p = strrchr(buf, ')');
+    if (!p)
+        return 0;
+    unsigned long long v = 0;
+    /* After ')': field 3 is state; field 22 is the 20th token from here. */
+    char *save = NULL;
+    char *tok = strtok_r(p + 1, " ", &save);
+    for (int field = 3; tok; field++, tok = strtok_r(NULL, " ", &save)) {
+        if (field == 22) {
+            v = strtoull(tok, NULL, 10);
+            break;
+        }
+    }
+    return v;
+}
+
+unsigned long long vk_qemu_proc_cpu_time(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    vk_autofree char *buf = NULL;
+    size_t len;
+    if (vk_file_read(path, 4096, &buf, &len) < 0) {
+        vk_error_reset();
+        return 0;
+    }
+    char *p = strrchr(buf, ')');
+    if (!p)
+        return 0;
+    unsigned long long utime = 0, stime = 0;
+    char *save = NULL;
+    char *tok = strtok_r(p + 1, " ", &save);
+    for (int field = 3; tok && field <= 15; field++, tok = strtok_r(NULL, " ", &save)) {
+        if (field == 14)
+            utime = strtoull(tok, NULL, 10);
+        else if (field == 15)
+            stime = strtoull(tok, NULL, 10);
+    }
+    long tck = sysconf(_SC_CLK_TCK);
+    if (tck <= 0)
+        tck = 100;
+    return (utime + stime) * (1000000000ULL / (unsigned long long)tck);
+}
+
+static char *dom_run_dir(const struct vk_qemu_dom *dom)
+{
+    char uuid[VK_UUID_STRLEN];
+    vk_uuid_format(dom->uuid, uuid);
+    return vk_asprintf("%s/%s", dom->drv->run_dir, uuid);
+}
+
+/* Removes the per-domain runtime directory and what QEMU left in it. */
+static void remove_dom_run_dir(const struct vk_qemu_dom *dom)
+{
+    vk_autofree char *dir = dom_run_dir(dom);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static const char *reason_name(int reason)
+{
+    switch (reason) {
+    case SHUTOFF_SHUTDOWN: return "shutdown";
+    case SHUTOFF_DESTROYED: return "destroyed";
+    case SHUTOFF_CRASHED: return "crashed";
+    case SHUTOFF_FAILED: return "failed";
+    default: return "unknown";
+    }
+}
+
+static void log_line(const struct vk_qemu_dom *dom, const char *fmt, const char *arg)
+{
+    vk_autofree char *path = vk_asprintf("%s/%s.log", dom->drv->log_dir, dom->name);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    char ts[64];
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+    dprintf(fd, "%s.%03ld+0000: ", ts, now.tv_nsec / 1000000);
+    dprintf(fd, fmt, arg);
+    dprintf(fd, "\n");
+    close(fd);
+}
+
+void vk_qemu_process_stopped(struct vk_qemu_dom *dom, int reason)
+{
+    struct vk_qemu_driver *drv = dom->drv;
+    pthread_mutex_lock(&dom->lock);
+    if (!vk_qemu_dom_is_active(dom)) {
+        pthread_mutex_unlock(&dom->lock);
+        return;
+    }
+    if (reason < 0)
+        reason = dom->destroying ? SHUTOFF_DESTROYED
+                 : dom->shutdown_seen ? SHUTOFF_SHUTDOWN
+                                      : SHUTOFF_CRASHED;
+    /* Our child: reap it (a re-attached QEMU is someone else's: ECHILD). */
+    while (waitpid(dom->pid, NULL, WNOHANG) < 0 && errno == EINTR)
+        ;
+    struct vk_qemu_monitor *mon = dom->mon;
+    int watch = dom->pid_watch;
+    dom->mon = NULL;
+    dom->pid_watch = 0;
+    if (dom->pidfd >= 0)
+        close(dom->pidfd);
+    dom->pidfd = -1;
+    dom->pid = 0;
+    dom->start_time = 0;
+    dom->id = -1;
+    dom->state = VK_DOM_SHUTOFF;
+    dom->reason = reason;
+    dom->destroying = false;
+    dom->shutdown_seen = false;
+    dom->vnc_port = 0;
+    if (dom->newdef) {
+        vk_domain_def_free(dom->def);
+        dom->def = dom->newdef;
+        dom->newdef = NULL;
+    }
+    if (dom->mon_path)
+        unlink(dom->mon_path);
+    VK_FREE(dom->mon_path);
+    remove_dom_run_dir(dom);
+    /* Under the lock so a start that follows cannot lose its new status file. */
+    vk_qemu_status_delete(drv, dom->name);
+    bool transient = !dom->persistent;
+    pthread_cond_broadcast(&dom->cond);
+    pthread_mutex_unlock(&dom->lock);
+
+    log_line(dom, "shutting down, reason=%s", reason_name(reason));
+    VK_INFO("domain '%s' stopped (%s)", dom->name, reason_name(reason));
+    vk_qmp_close(mon);
+    if (watch > 0)
+        vk_loop_remove_fd(drv->loop, watch);
+    if (transient)
+        vk_qemu_list_remove(drv, dom);
+}
+
+/* ---- loop-thread callbacks ---- */
+
+struct pid_watch {
+    struct vk_qemu_dom *dom;
+    int fd;
+};
+
+static void pid_watch_free(void *opaque)
+{
+    struct pid_watch *pw = opaque;
+    close(pw->fd);
+    vk_qemu_dom_unref(pw->dom);
+    free(pw);
+}
+
+static void on_process_exit(int watch, int fd, int revents, void *opaque)
+{
+    struct pid_watch *pw = opaque;
+    vk_loop_remove_fd(pw->dom->drv->loop, watch);
+    if (drv_closed(pw->dom->drv))
+        return;
+    vk_qemu_process_stopped(pw->dom, -1);
+}
+
+/* Under dom->lock. */
+static int watch_process(struct vk_qemu_dom *dom)
+{
+    struct pid_watch *pw = vk_calloc(1, sizeof(*pw));
+    pw->fd = fcntl(dom->pidfd, F_DUPFD_CLOEXEC, 3);
+    if (pw->fd < 0) {
+        int e = errno;
+        free(pw);
+        return vk_error_system(e, "domain '%s': cannot watch the QEMU process", dom->name);
+    }
+    vk_qemu_dom_ref(dom);
+    pw->dom = dom;
+    dom->pid_watch =
+        vk_loop_add_fd(dom->drv->loop, pw->fd, POLLIN, on_process_exit, pw, pid_watch_free);
+    return 0;
+}
+
+static void set_state(struct vk_qemu_dom *dom, int state, int reason)
+{
+    if (dom->state == state && dom->reason == reason)
+        return;
+    dom->state = state;
+    dom->reason = reason;
+    if (vk_qemu_status_save(dom) < 0)
+        VK_WARN("%s", vk_error_last()->message);
+}
+
+static void on_event(struct vk_qemu_monitor *mon, const char *name, struct json_object *data,
+                     void *opaque)
+{
+    struct vk_qemu_dom *dom = opaque;
+    if (drv_closed(dom->drv))
+        return;
+    pthread_mutex_lock(&dom->lock);
+    if (dom->mon != mon || !vk_qemu_dom_is_active(dom)) {
+        pthread_mutex_unlock(&dom->lock);
+        return;
+    }
+    VK_DEBUG("domain '%s': QMP event %s", dom->name, name);
+    if (!strcmp(name, "SHUTDOWN")) {
+        if (!dom->destroying)
+            dom->shutdown_seen = true;
+        /* With -no-shutdown QEMU stays after the guest powers off; unless the
+         * config says preserve, finish the job as libvirt does. */
+        if (dom->no_shutdown && !dom->destroying && dom->def->on_poweroff != VK_LIFE_PRESERVE)
+            pidfd_send_signal(dom->pidfd, SIGTERM, NULL, 0);
+        set_state(dom, VK_DOM_SHUTDOWN, SHUTDOWN_USER);
+    } else if (!strcmp(name, "STOP")) {
+        if (dom->state == VK_DOM_RUNNING)
+            set_state(dom, VK_DOM_PAUSED, PAUSED_UNKNOWN);
+        else if (dom->state == VK_DOM_SHUTDOWN)
+            set_state(dom, VK_DOM_PAUSED, PAUSED_SHUTTING_DOWN);
+    } else if (!strcmp(name, "RESUME")) {
+        if (dom->state == VK_DOM_PAUSED)
+            set_state(dom, VK_DOM_RUNNING,
+                      dom->reason == PAUSED_STARTING_UP ? RUNNING_BOOTED : RUNNING_UNPAUSED);
+    }
+    pthread_mutex_unlock(&dom->lock);
+    (void)data;
+}
+
+static void on_eof(struct vk_qemu_monitor *mon, void *opaque)
+{
+    struct vk_qemu_dom *dom = opaque;
+    VK_DEBUG("domain '%s': QEMU closed the monitor", dom->name);
+}
+
+static void on_release(void *opaque)
+{
+    vk_qemu_dom_unref(opaque);
+}
+
+static const struct vk_qmp_callbacks mon_cbs = {
+    .event = on_event, .eof = on_eof, .release = on_release};
+
+static struct vk_qemu_monitor *open_monitor(struct vk_qemu_dom *dom, int fd)
+{
+    vk_qemu_dom_ref(dom);
+    struct vk_qemu_monitor *mon =
+        vk_qmp_open(dom->drv->loop, fd, dom->name, &mon_cbs, dom, GREETING_TIMEOUT_MS);
+    if (!mon)
+        vk_qemu_dom_unref(dom);
+    return mon;
+}
+
+/* ---- start ---- */
+
+static int listen_monitor(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return vk_error_set(VK_ERR_INTERNAL_ERROR, VK_FROM_QEMU,
+                            "monitor socket path '%s' is too long (max %zu bytes)", path,
+                            sizeof(sa.sun_path) - 1);
+    strcpy(sa.sun_path, path);
+    if (unlink(path) < 0 && errno != ENOENT)
+        return vk_error_system(errno, "cannot remove stale monitor socket '%s'", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return vk_error_system(errno, "cannot create monitor socket");
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+        int e = errno;
+        close(fd);
+        return vk_error_system(e, "cannot listen on monitor socket '%s'", path);
+    }
+    return fd;
+}
+
+static bool argv_has(char **argv, const char *opt)
+{
+    for (size_t i = 0; argv[i]; i++)
+        if (!strcmp(argv[i], opt))
+            return true;
+    return false;
+}
+
+static bool port_free(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_ANY)};
+    bool ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    close(fd);
+    return ok;
+}
+
+/* A VNC port for <graphics autoport>: not used by another running domain of
+ * ours and bindable now (QEMU binds it a moment later). */
+static int pick_vnc_port(struct vk_qemu_dom *dom)
+{
+    struct vk_qemu_driver *drv = dom->drv;
+    bool want = false;
+    for (size_t i = 0; i < dom->def->ngraphics; i++)
+        if (dom->def->graphics[i].type == VK_GRAPHICS_VNC &&
+            (dom->def->graphics[i].autoport || dom->def->graphics[i].port < 0))
+            want = true;
+    if (!want)
+        return 0;
+    pthread_mutex_lock(&drv->lock);
+    int port = 0;
+    for (int p = 5900; p < 65536 && !port; p++) {
+        bool used = false;
+        for (size_t i = 0; i < drv->ndoms && !used; i++)
+            if (drv->doms[i] != dom && drv->doms[i]->vnc_port == p)
+                used = true;
+        if (!used && port_free(p))
+            port = p;
+    }
+    pthread_mutex_unlock(&drv->lock);
+    return port;
+}
+
+static int open_log(struct vk_qemu_dom *dom, char **argv, unsigned long long version,
+                    off_t *start)
+{
+    if (vk_mkdir_p(dom->drv->log_dir, 0755) < 0)
+        return -1;
+    vk_autofree char *path = vk_asprintf("%s/%s.log", dom->drv->log_dir, dom->name);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return vk_error_system(errno, "domain '%s': cannot open log file '%s'", dom->name, path);
+    vk_autofree char *line = vk_argv_to_string(argv);
+    char ts[64];
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+    dprintf(fd, "%s.%03ld+0000: starting up virtkit, qemu version: %llu.%llu.%llu\n%s\n", ts,
+            now.tv_nsec / 1000000, version / 1000000, version / 1000 % 1000, version % 1000,
+            line);
+    *start = lseek(fd, 0, SEEK_END);
+    return fd;
+}
+
+/* What QEMU wrote to its log since start (its own error message). */
+static char *log_tail(struct vk_qemu_dom *dom, off_t start)
+{
+    vk_autofree char *path = vk_asprintf("%s/%s.log", dom->drv->log_dir, dom->name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vk_strdup("");
+    char buf[800];
+    off_t end = lseek(fd, 0, SEEK_END);
+    if (end - start > (off_t)sizeof(buf) - 1)
+        start = end - (off_t)sizeof(buf) + 1;
+    ssize_t n = pread(fd, buf, sizeof(buf) - 1, start);
+    close(fd);
+    if (n < 0)
+        n = 0;
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    for (ssize_t i = 0; i < n; i++)
+        if (buf[i] == '\n')
+            buf[i] = ' ';
+    return vk_strdup(buf);
+}
+
+static int check_kvm(const struct vk_qemu_dom *dom)
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    return vk_error_set(VK_ERR_CONFIG_UNSUPPORTED, VK_FROM_QEMU,
+                        "domain '%s': domain type 'kvm' needs /dev/kvm, which cannot be opened "
+                        "(%s); use <domain type='qemu'> for software emulation (TCG)",
+                        dom->name, strerror(errno));
+}
+
+int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
+{
+    struct vk_qemu_driver *drv = dom->drv;
+    const struct vk_domain_def *def = dom->def; /* stable: we hold the job, it is inactive */
+    char **argv = NULL;
+    int lfd = -1, logfd = -1, cfd = -1, pidfd = -1;
+    pid_t pid = 0;
+    off_t log_start = 0;
+    struct vk_qemu_monitor *mon = NULL;
+    unsigned long long version;
+    vk_autofree char *mon_path = NULL;
+    vk_autofree char *run_dir = dom_run_dir(dom);
+    bool paused = flags & VK_START_PAUSED;
+
+    if (def->virt_type == VK_VIRT_KVM && check_kvm(dom) < 0)
+        return -1;
+    if (vk_qemu_emulator_version(drv, vk_qemu_emulator_of(def), &version) < 0) {
+        vk_error_prefix("domain '%s'", dom->name);
+        return -1;
+    }
+    if (vk_mkdir_p(drv->run_dir, 0755) < 0 || vk_mkdir_p(run_dir, 0700) < 0)
+        return -1;
+    char uuid[VK_UUID_STRLEN];
+    vk_uuid_format(dom->uuid, uuid);
+    mon_path = vk_asprintf("%s/%s.qmp", drv->run_dir, uuid);
+    if ((lfd = listen_monitor(mon_path)) < 0)
+        goto fail;
+
+    int vnc_port = pick_vnc_port(dom);
+    struct vk_qemu_cmd_ctx ctx = {.monitor_fd = lfd, .qemu_version = version,
+                                  .run_dir = run_dir, .vnc_port = vnc_port};
+    argv = vk_qemu_build_argv(def, &ctx);
+    if (!argv) {
+        vk_error_prefix("domain '%s'", dom->name);
+        goto fail;
+    }
+    bool has_S = argv_has(argv, "-S");
+    if ((logfd = open_log(dom, argv, version, &log_start)) < 0)
+        goto fail;
+
+    struct vk_spawn_opts so = {.stdin_fd = -1, .stdout_fd = logfd, .stderr_fd = logfd,
+                               .keep_fds = &lfd, .nkeep_fds = 1, .new_session = true};
+    if (vk_spawn(argv, &so, &pid) < 0) {
+        vk_error_prefix("domain '%s'", dom->name);
+        pid = 0;
+        goto fail;
+    }
+    close(logfd);
+    logfd = -1;
+    pidfd = pidfd_open(pid, 0);
+    if (pidfd < 0) {
+        vk_error_system(errno, "domain '%s': cannot open a pidfd for QEMU", dom->name);
+        goto fail;
+    }
+    unsigned long long start_time = vk_qemu_proc_start_time(pid);
+    /* The socket already listens: connect at once, no polling for it. */
+    if ((cfd = vk_qmp_connect(mon_path)) < 0)
+        goto fail;
+    close(lfd); /* QEMU holds it now; if QEMU dies our connection resets */
+    lfd = -1;
+
+    /* Publish pid and monitor so events from here on find the domain. */
+    pthread_mutex_lock(&dom->lock);
+    dom->pid = pid;
+    dom->pidfd = pidfd;
+    dom->start_time = start_time;
+    dom->state = VK_DOM_PAUSED;
+    dom->reason = PAUSED_STARTING_UP;
+    dom->no_shutdown = argv_has(argv, "-no-shutdown");
+    dom->qemu_version = version;
+    dom->vnc_port = vnc_port;
+    dom->destroying = dom->shutdown_seen = false;
+    pthread_mutex_unlock(&dom->lock);
+    pidfd = -1;
+
+    mon = open_monitor(dom, cfd);
+    cfd = -1;
+    if (!mon)
+        goto fail_published;
+    pthread_mutex_lock(&dom->lock);
+    dom->mon = mon;
+    pthread_mutex_unlock(&dom->lock);
+
+    if (!paused && has_S && vk_qmp_command(mon, "cont", NULL, NULL, COMMAND_TIMEOUT_MS) < 0)
+        goto fail_published;
+    if (paused && !has_S && vk_qmp_command(mon, "stop", NULL, NULL, COMMAND_TIMEOUT_MS) < 0)
+        goto fail_published;
+
+    pthread_mutex_lock(&drv->lock);
+    int id = drv->next_id++;
+    pthread_mutex_unlock(&drv->lock);
+
+    pthread_mutex_lock(&dom->lock);
+    dom->id = id;
+    dom->mon_path = vk_strdup(mon_path);
+    dom->state = paused ? VK_DOM_PAUSED : VK_DOM_RUNNING;
+    dom->reason = paused ? PAUSED_USER : RUNNING_BOOTED;
+    if (vk_qemu_status_save(dom) < 0 || watch_process(dom) < 0) {
+        pthread_mutex_unlock(&dom->lock);
+        goto fail_published;
+    }
+    /* The config stays apart from the live def (libvirt's newDef). */
+    if (dom->persistent && !dom->newdef)
+        dom->newdef = vk_domain_def_copy(dom->def);
+    pthread_mutex_unlock(&dom->lock);
+    vk_qemu_argv_free(argv);
+    VK_INFO("domain '%s' started: id %d, pid %d", dom->name, id, (int)pid);
+    return 0;
+
+fail_published: {
+    /* Take the process back: kill it, wait for it, forget it. */
+    pthread_mutex_lock(&dom->lock);
+    pidfd = dom->pidfd;
+    dom->pidfd = -1;
+    mon = dom->mon;
+    dom->mon = NULL;
+    if (dom->pid_watch > 0)
+        vk_loop_remove_fd(drv->loop, dom->pid_watch);
+    dom->pid_watch = 0;
+    dom->pid = 0;
+    dom->id = -1;
+    dom->state = VK_DOM_SHUTOFF;
+    dom->reason = SHUTOFF_FAILED;
+    VK_FREE(dom->mon_path);
+    vk_qemu_status_delete(drv, dom->name);
+    pthread_mutex_unlock(&dom->lock);
+}
+fail: {
+    struct vk_error saved = *vk_error_last();
+    vk_qmp_close(mon);
+    if (pid > 0) {
+        /* If QEMU died by itself, its log says why: that is the error. */
+        kill(pid, SIGKILL);
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        bool exited = WIFEXITED(st) || (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL);
+        vk_autofree char *tail = log_tail(dom, log_start);
+        if (exited && tail[0])
+            vk_error_set(VK_ERR_INTERNAL_ERROR, VK_FROM_QEMU,
+                         "domain '%s': QEMU failed to start: %s", dom->name, tail);
+        else
+            vk_error_set(saved.code, saved.domain, "%s", saved.message);
+        log_line(dom, "shutting down, reason=%s", "failed");
+    }
+    if (pidfd >= 0)
+        close(pidfd);
+    if (cfd >= 0)
+        close(cfd);
+    if (lfd >= 0)
+        close(lfd);
+    if (logfd >= 0)
+        close(logfd);
+    if (mon_path)
+        unlink(mon_path);
+    remove_dom_run_dir(dom);
+    pthread_mutex_lock(&dom->lock);
+    dom->state = VK_DOM_SHUTOFF;
+    dom->reason = SHUTOFF_FAILED;
+    dom->vnc_port = 0;
+    pthread_mutex_unlock(&dom->lock);
+    vk_qemu_argv_free(argv);
+    return -1;
+}
+}
+
+/* ---- re-attach ---- */
+
+int vk_qemu_process_attach(struct vk_qemu_dom *dom)
+{
+    pthread_mutex_lock(&dom->lock);
+    pid_t pid = dom->pid;
+    unsigned long long start_time = dom->start_time;
+    vk_autofree char *mon_path = vk_strdup(dom->mon_path);
+    pthread_mutex_unlock(&dom->lock);
+
+    int pidfd = pidfd_open(pid, 0);
+    if (pidfd < 0)
+        return vk_error_system(errno, "domain '%s': QEMU pid %d is gone", dom->name, (int)pid);
+    /* The pidfd pins the process: checking the start time now is race-free. */
+    if (vk_qemu_proc_start_time(pid) != start_time) {
+        close(pidfd);
+        return vk_error_set(VK_ERR_OPERATION_FAILED, VK_FROM_QEMU,
+                            "domain '%s': pid %d is no longer its QEMU", dom->name, (int)pid);
+    }
+    pthread_mutex_lock(&dom->lock);
+    dom->pidfd = pidfd;
+    pthread_mutex_unlock(&dom->lock);
+
+    int fd = vk_qmp_connect(mon_path);
+    if (fd < 0)
+        return -1;
+    struct vk_qemu_monitor *mon = open_monitor(dom, fd);
+    if (!mon)
+        return -1;
+    pthread_mutex_lock(&dom->lock);
+    dom->mon = mon;
+    pthread_mutex_unlock(&dom->lock);
+
+    vk_autofree char *reply = NULL;
+    if (vk_qmp_command(mon, "query-status", NULL, &reply, COMMAND_TIMEOUT_MS) < 0)
+        return -1;
+    struct json_object *st = json_tokener_parse(reply), *running = NULL, *status = NULL;
+    json_object_object_get_ex(st, "running", &running);
+    json_object_object_get_ex(st, "status", &status);
+    bool is_running = running && json_object_get_boolean(running);
+    const char *status_s = status ? json_object_get_string(status) : "";
+
+    pthread_mutex_lock(&dom->lock);
+    int state = dom->state, reason = dom->reason;
+    if (is_running) {
+        if (state != VK_DOM_RUNNING)
+            reason = RUNNING_UNPAUSED;
+        state = VK_DOM_RUNNING;
+    } else if (!strcmp(status_s, "shutdown")) {
+        state = VK_DOM_SHUTDOWN; /* -no-shutdown after a guest poweroff */
+        reason = SHUTDOWN_USER;
+        dom->shutdown_seen = true;
+    } else {
+        if (state != VK_DOM_PAUSED)
+            reason = PAUSED_UNKNOWN;
+        state = VK_DOM_PAUSED;
+    }
+    json_object_put(st);
+    dom->state = state;
+    dom->reason = reason;
+    int r = vk_qemu_status_save(dom);
+    if (r == 0)
+        r = watch_process(dom);
+    pthread_mutex_unlock(&dom->lock);
+    return r;
+}
+
+/* ---- destroy ---- */
+
+static bool wait_exit(int pidfd, int ms)
+{
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    int r;
+    do {
+        r = poll(&p, 1, ms);
+    } while (r < 0 && errno == EINTR);
+    return r == 1;
+}
+
+int vk_qemu_process_destroy(struct vk_qemu_dom *dom)
+{
+    pthread_mutex_lock(&dom->lock);
+    if (!vk_qemu_dom_is_active(dom)) {
+        pthread_mutex_unlock(&dom->lock);
+        return vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
+                            "domain '%s' is not running", dom->name);
+    }
+    dom->destroying = true;
+    int pidfd = fcntl(dom->pidfd, F_DUPFD_CLOEXEC, 3);
+    pid_t pid = dom->pid;
+    pthread_mutex_unlock(&dom->lock);
+    if (pidfd < 0)
+        return vk_error_system(errno, "domain '%s': cannot duplicate pidfd", dom->name);
+
+    pidfd_send_signal(pidfd, SIGTERM, NULL, 0);
+    if (!wait_exit(pidfd, TERM_GRACE_MS)) {
+        pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+        if (!wait_exit(pidfd, KILL_WAIT_MS)) {
+            close(pidfd);
+            return vk_error_set(VK_ERR_OPERATION_FAILED, VK_FROM_QEMU,
+                                "domain '%s': QEMU pid %d did not die from SIGKILL", dom->name,
+                                (int)pid);
+        }
+    }
+    close(pidfd);
+    vk_qemu_process_stopped(dom, SHUTOFF_DESTROYED);
+    return 0;
+}

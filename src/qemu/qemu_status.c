@@ -1,0 +1,242 @@
+/* Status files: <run_dir>/qemu/<name>.status records a running domain (pid
+ * and its start time, id, state, monitor path, live XML) so a restarted
+ * daemon can find its QEMUs again. Written atomically on every change. */
+#include <dirent.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <unistd.h>
+
+#include "qemu_domain.h"
+#include "util/vk_alloc.h"
+#include "util/vk_error.h"
+#include "util/vk_file.h"
+#include "util/vk_log.h"
+#include "util/vk_name.h"
+
+#define MAX_STATUS_BYTES (16u << 20)
+
+static char *status_path(struct vk_qemu_driver *drv, const char *name)
+{
+    return vk_asprintf("%s/%s.status", drv->run_dir, name);
+}
+
+int vk_qemu_status_save(struct vk_qemu_dom *dom)
+{
+    struct vk_qemu_driver *drv = dom->drv;
+    vk_autofree char *xml = vk_domain_def_format(dom->def, VK_FORMAT_LIVE, dom->id);
+    if (!xml) {
+        vk_error_prefix("domain '%s': cannot write status", dom->name);
+        return -1;
+    }
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(dom->name));
+    json_object_object_add(o, "pid", json_object_new_int64(dom->pid));
+    json_object_object_add(o, "start_time", json_object_new_uint64(dom->start_time));
+    json_object_object_add(o, "id", json_object_new_int(dom->id));
+    json_object_object_add(o, "state", json_object_new_int(dom->state));
+    json_object_object_add(o, "reason", json_object_new_int(dom->reason));
+    json_object_object_add(o, "monitor", json_object_new_string(dom->mon_path ? dom->mon_path
+                                                                               : ""));
+    json_object_object_add(o, "qemu_version", json_object_new_uint64(dom->qemu_version));
+    json_object_object_add(o, "no_shutdown", json_object_new_boolean(dom->no_shutdown));
+    json_object_object_add(o, "vnc_port", json_object_new_int(dom->vnc_port));
+    json_object_object_add(o, "xml", json_object_new_string(xml));
+    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
+    vk_autofree char *path = status_path(drv, dom->name);
+    int r = vk_mkdir_p(drv->run_dir, 0755);
+    if (r == 0)
+        r = vk_file_write_atomic(path, text, strlen(text), 0600);
+    json_object_put(o);
+    if (r < 0)
+        vk_error_prefix("domain '%s'", dom->name);
+    return r;
+}
+
+void vk_qemu_status_delete(struct vk_qemu_driver *drv, const char *name)
+{
+    vk_autofree char *path = status_path(drv, name);
+    if (vk_file_unlink_durable(path) < 0)
+        VK_WARN("domain '%s': %s", name, vk_error_last()->message);
+}
+
+struct status {
+    long long pid;
+    unsigned long long start_time;
+    int id, state, reason, vnc_port;
+    const char *monitor;
+    unsigned long long qemu_version;
+    bool no_shutdown;
+    const char *xml;
+};
+
+static bool get_field(struct json_object *o, const char *key, json_type type,
+                      struct json_object **v)
+{
+    return json_object_object_get_ex(o, key, v) && json_object_is_type(*v, type);
+}
+
+static int parse_status(struct json_object *o, struct status *s)
+{
+    struct json_object *v;
+    if (!get_field(o, "pid", json_type_int, &v))
+        return -1;
+    s->pid = json_object_get_int64(v);
+    if (!get_field(o, "start_time", json_type_int, &v))
+        return -1;
+    s->start_time = json_object_get_uint64(v);
+    if (!get_field(o, "id", json_type_int, &v))
+        return -1;
+    s->id = json_object_get_int(v);
+    if (!get_field(o, "state", json_type_int, &v))
+        return -1;
+    s->state = json_object_get_int(v);
+    if (!get_field(o, "reason", json_type_int, &v))
+        return -1;
+    s->reason = json_object_get_int(v);
+    if (!get_field(o, "monitor", json_type_string, &v))
+        return -1;
+    s->monitor = json_object_get_string(v);
+    if (!get_field(o, "xml", json_type_string, &v))
+        return -1;
+    s->xml = json_object_get_string(v);
+    if (get_field(o, "qemu_version", json_type_int, &v))
+        s->qemu_version = json_object_get_uint64(v);
+    if (get_field(o, "no_shutdown", json_type_boolean, &v))
+        s->no_shutdown = json_object_get_boolean(v);
+    if (get_field(o, "vnc_port", json_type_int, &v))
+        s->vnc_port = json_object_get_int(v);
+    if (s->pid <= 0 || s->pid > 0x7fffffff || s->id < 0 || !s->monitor[0])
+        return -1;
+    return 0;
+}
+
+/* The QEMU is gone (or not ours): forget it. Persistent domains stay,
+ * shut off; the status file and monitor socket go. */
+static void forget(struct vk_qemu_driver *drv, const char *name, const char *monitor)
+{
+    vk_qemu_status_delete(drv, name);
+    if (monitor && monitor[0])
+        unlink(monitor);
+}
+
+static void load_one_status(struct vk_qemu_driver *drv, const char *file)
+{
+    vk_autofree char *path = vk_asprintf("%s/%s", drv->run_dir, file);
+    vk_autofree char *name = vk_strndup(file, strlen(file) - strlen(".status"));
+    vk_autofree char *text = NULL;
+    size_t len;
+    struct json_object *o = NULL;
+    struct vk_domain_def *def = NULL;
+    struct vk_qemu_dom *dom = NULL;
+    struct status s = {0};
+
+    if (vk_file_read(path, MAX_STATUS_BYTES, &text, &len) < 0) {
+        VK_WARN("ignoring status file '%s': %s", path, vk_error_last()->message);
+        return;
+    }
+    o = json_tokener_parse(text);
+    if (!o || !json_object_is_type(o, json_type_object) || parse_status(o, &s) < 0) {
+        VK_WARN("removing status file '%s': it is not a valid status record", path);
+        unlink(path);
+        goto out;
+    }
+    pid_t pid = (pid_t)s.pid;
+    unsigned long long now_start = vk_qemu_proc_start_time(pid);
+    def = vk_domain_def_parse(s.xml, VK_PARSE_STATUS);
+    if (!def || strcmp(def->name, name)) {
+        VK_WARN("removing status file '%s': %s", path,
+                def ? "its XML names another domain" : vk_error_last()->message);
+        forget(drv, name, s.monitor);
+        goto out;
+    }
+
+    pthread_mutex_lock(&drv->lock);
+    dom = vk_qemu_list_find_uuid(drv, def->uuid);
+    struct vk_qemu_dom *byname = vk_qemu_list_find_name(drv, def->name);
+    if ((dom && strcmp(dom->name, def->name)) || (!dom && byname)) {
+        pthread_mutex_unlock(&drv->lock);
+        VK_WARN("removing status file '%s': domain '%s' conflicts with a defined domain",
+                path, def->name);
+        dom = NULL;
+        forget(drv, name, s.monitor);
+        goto out;
+    }
+    if (now_start == 0 || now_start != s.start_time) {
+        pthread_mutex_unlock(&drv->lock);
+        VK_INFO("domain '%s': QEMU pid %d is gone; marking it shut off", name, (int)pid);
+        if (dom) {
+            pthread_mutex_lock(&dom->lock);
+            dom->state = VK_DOM_SHUTOFF;
+            dom->reason = 0; /* unknown: it died while no daemon watched */
+            pthread_mutex_unlock(&dom->lock);
+        }
+        dom = NULL;
+        forget(drv, name, s.monitor);
+        goto out;
+    }
+    if (dom) {
+        vk_qemu_dom_ref(dom);
+        pthread_mutex_lock(&dom->lock);
+        dom->newdef = dom->def; /* the config; def becomes the live one */
+        dom->def = def;
+        pthread_mutex_unlock(&dom->lock);
+    } else {
+        dom = vk_qemu_dom_new(drv, def);
+        vk_qemu_list_insert(drv, dom);
+    }
+    def = NULL;
+    if (s.id >= drv->next_id)
+        drv->next_id = s.id + 1;
+    pthread_mutex_unlock(&drv->lock);
+
+    pthread_mutex_lock(&dom->lock);
+    dom->pid = pid;
+    dom->start_time = s.start_time;
+    dom->id = s.id;
+    dom->state = s.state;
+    dom->reason = s.reason;
+    dom->mon_path = vk_strdup(s.monitor);
+    dom->qemu_version = s.qemu_version;
+    dom->no_shutdown = s.no_shutdown;
+    dom->vnc_port = s.vnc_port;
+    pthread_mutex_unlock(&dom->lock);
+
+    if (vk_qemu_process_attach(dom) < 0) {
+        /* A QEMU we cannot control is of no use and holds the name: stop
+         * it, as libvirt does. */
+        VK_ERROR("domain '%s': cannot re-attach to QEMU pid %d, killing it: %s", name, (int)pid,
+                 vk_error_last()->message);
+        pthread_mutex_lock(&dom->lock);
+        if (dom->pidfd >= 0)
+            pidfd_send_signal(dom->pidfd, SIGKILL, NULL, 0);
+        pthread_mutex_unlock(&dom->lock);
+        vk_qemu_process_stopped(dom, 6 /* failed */);
+    } else {
+        VK_INFO("domain '%s': re-attached to QEMU pid %d (id %d)", name, (int)pid, s.id);
+    }
+out:
+    vk_qemu_dom_unref(dom);
+    vk_domain_def_free(def);
+    json_object_put(o);
+}
+
+void vk_qemu_status_load_all(struct vk_qemu_driver *drv)
+{
+    DIR *d = opendir(drv->run_dir);
+    if (!d) {
+        if (errno != ENOENT)
+            VK_WARN("cannot read status files in '%s': %s", drv->run_dir, strerror(errno));
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (e->d_name[0] == '.' || n <= 7 || strcmp(e->d_name + n - 7, ".status"))
+            continue;
+        load_one_status(drv, e->d_name);
+    }
+    closedir(d);
+}
