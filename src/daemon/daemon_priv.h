@@ -1,0 +1,103 @@
+/* virtkitd internals shared by its files: the daemon, one client per
+ * connection, a call being run by a worker, and the dispatch table. */
+#pragma once
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "qemu/qemu_driver.h"
+#include "rpc/rpc_message.h"
+#include "rpc/rpc_procs.h"
+#include "rpc/rpc_server_conn.h"
+#include "util/vk_paths.h"
+
+/* What we report as the libvirt library version (CONNECT_GET_LIB_VERSION).
+ * Clients gate features on it (e.g. virsh's "Using library"); virtkit
+ * speaks the protocol of libvirt 9.0, the version of the stock Debian 12
+ * clients it is tested with, so we claim exactly that. */
+#define VK_DAEMON_LIB_VERSION 9000000ULL
+
+/* libvirtd's defaults: PING after 5 s of silence, give up after 5 more. */
+#define VK_KEEPALIVE_INTERVAL_S 5
+#define VK_KEEPALIVE_COUNT 5
+
+/* A client may have this many calls queued or running before we stop
+ * reading from it (libvirtd's max_client_requests is 5). */
+#define VK_CLIENT_MAX_INFLIGHT 16
+
+struct vk_workers;
+
+struct vk_daemon {
+    struct vk_paths paths;
+    struct vk_loop *loop;
+    struct vk_qemu_driver *drv;
+    struct vk_workers *workers;
+    int listen_rw, listen_ro;
+
+    pthread_mutex_t caps_lock;
+    char *caps_xml; /* built on first CONNECT_GET_CAPABILITIES */
+};
+
+struct vk_client {
+    struct vk_daemon *daemon;
+    struct vk_rpc_conn *conn; /* not a reference: the client lives in conn */
+    bool ro_socket;
+
+    pthread_mutex_t lock;
+    bool authenticated; /* AUTH_LIST answered (auth type none) */
+    bool opened;        /* CONNECT_OPEN succeeded */
+    bool readonly;      /* read-only socket or VIR_CONNECT_RO */
+    char *uri;          /* canonical URI of the open connection */
+    int inflight;
+};
+
+/* One call handed to a worker. */
+struct vk_call {
+    struct vk_client *client;
+    struct vk_rpc_conn *conn; /* a reference */
+    struct vk_rpc_header hdr;
+    uint8_t *pkt;
+    size_t len;
+};
+
+/* A handler fills ret from args (both zeroed structs of the procedure's
+ * types; ret's pointers must be malloc'd: xdr_free releases them). Returns
+ * 0, or -1 with the thread's vk_error set (sent as the error reply). */
+typedef int (*vk_handler_fn)(struct vk_call *call, void *args, void *ret);
+
+enum {
+    VK_PROC_PRE_AUTH = 1 << 0,  /* allowed before authentication */
+    VK_PROC_PRE_OPEN = 1 << 1,  /* allowed before CONNECT_OPEN */
+    VK_PROC_MUTATING = 1 << 2,  /* refused on read-only connections */
+};
+
+struct vk_dispatch {
+    int proc;
+    vk_handler_fn fn;
+    unsigned flags;
+};
+
+/* NULL for procedures virtkitd does not implement. */
+const struct vk_dispatch *vk_dispatch_find(int proc);
+
+/* Runs one call (worker thread): checks program, version, type, auth,
+ * open and read-only state, decodes args, runs the handler, queues the
+ * reply or error on the connection. */
+void vk_dispatch_call(struct vk_call *call);
+
+/* Worker pool. */
+struct vk_workers *vk_workers_new(int n);
+/* Queues call; a worker runs vk_dispatch_call and frees the call. */
+void vk_workers_submit(struct vk_workers *w, struct vk_call *call);
+/* Finishes queued calls, then joins the threads. */
+void vk_workers_free(struct vk_workers *w);
+
+/* Listeners and clients (daemon_server.c). */
+int vk_daemon_listen(struct vk_daemon *d);
+void vk_daemon_unlisten(struct vk_daemon *d);
+
+/* Capabilities XML (daemon_caps.c); caller frees. */
+char *vk_daemon_capabilities(struct vk_daemon *d);
+
+/* Helpers for handlers. */
+void vk_ref_to_wire(const struct vk_dom_ref *ref, remote_nonnull_domain *out);

@@ -1,0 +1,402 @@
+#include "rpc/rpc_server_conn.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rpc/rpc_message.h"
+#include "util/vk_alloc.h"
+#include "util/vk_error.h"
+#include "util/vk_file.h"
+#include "util/vk_log.h"
+#include "util/vk_loop.h"
+
+/* Body buffers start small and grow with the data actually received, so a
+ * peer announcing 16 MiB and sending nothing costs us nothing. */
+#define INITIAL_BODY 4096
+
+struct out_pkt {
+    uint8_t *data;
+    size_t len;
+    struct out_pkt *next;
+};
+
+struct vk_rpc_conn {
+    atomic_int refs;
+    struct vk_loop *loop;
+    int fd;
+    const struct vk_rpc_conn_ops *ops;
+    void *opaque;
+
+    /* Loop thread only. */
+    uint8_t lenbuf[4];
+    size_t lenfill;
+    uint8_t *body;       /* whole packet, including the length word */
+    size_t body_len;     /* expected total */
+    size_t body_fill;
+    size_t body_cap;
+
+    /* Under lock. */
+    pthread_mutex_t lock;
+    bool closed;
+    bool reading;
+    int watch;
+    int ka_timer;
+    int ka_interval_s;
+    int ka_count;
+    int ka_left;
+    long long last_rx_ms;
+    struct out_pkt *out_head, *out_tail;
+    size_t out_off; /* bytes of out_head already written */
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void vk_rpc_conn_ref(struct vk_rpc_conn *conn)
+{
+    atomic_fetch_add(&conn->refs, 1);
+}
+
+static void free_queue(struct vk_rpc_conn *conn)
+{
+    struct out_pkt *p = conn->out_head;
+    while (p) {
+        struct out_pkt *n = p->next;
+        free(p->data);
+        free(p);
+        p = n;
+    }
+    conn->out_head = conn->out_tail = NULL;
+    conn->out_off = 0;
+}
+
+void vk_rpc_conn_unref(struct vk_rpc_conn *conn)
+{
+    if (!conn || atomic_fetch_sub(&conn->refs, 1) != 1)
+        return;
+    free_queue(conn);
+    free(conn->body);
+    if (conn->fd >= 0)
+        close(conn->fd);
+    if (conn->ops->free_opaque)
+        conn->ops->free_opaque(conn->opaque);
+    pthread_mutex_destroy(&conn->lock);
+    free(conn);
+}
+
+void *vk_rpc_conn_opaque(struct vk_rpc_conn *conn)
+{
+    return conn->opaque;
+}
+
+int vk_rpc_conn_fd(struct vk_rpc_conn *conn)
+{
+    return conn->fd;
+}
+
+bool vk_rpc_conn_is_closed(struct vk_rpc_conn *conn)
+{
+    pthread_mutex_lock(&conn->lock);
+    bool c = conn->closed;
+    pthread_mutex_unlock(&conn->lock);
+    return c;
+}
+
+/* Caller holds the lock. */
+static void update_events_locked(struct vk_rpc_conn *conn)
+{
+    if (conn->closed || conn->watch <= 0)
+        return;
+    int ev = (conn->reading ? POLLIN : 0) | (conn->out_head ? POLLOUT : 0);
+    vk_loop_update_fd(conn->loop, conn->watch, ev);
+}
+
+/* Marks the connection closed and removes its watches; the watch's free
+ * callback (in the loop thread) tells the owner and drops the loop's
+ * reference. Caller holds the lock. */
+static void close_locked(struct vk_rpc_conn *conn, const char *why)
+{
+    if (conn->closed)
+        return;
+    conn->closed = true;
+    if (why)
+        VK_DEBUG("rpc: closing connection fd %d: %s", conn->fd, why);
+    free_queue(conn);
+    if (conn->ka_timer > 0)
+        vk_loop_remove_timer(conn->loop, conn->ka_timer);
+    conn->ka_timer = 0;
+    if (conn->watch > 0)
+        vk_loop_remove_fd(conn->loop, conn->watch);
+}
+
+void vk_rpc_conn_close(struct vk_rpc_conn *conn)
+{
+    pthread_mutex_lock(&conn->lock);
+    close_locked(conn, "closed by the server");
+    pthread_mutex_unlock(&conn->lock);
+}
+
+static void close_with(struct vk_rpc_conn *conn, const char *why)
+{
+    pthread_mutex_lock(&conn->lock);
+    close_locked(conn, why);
+    pthread_mutex_unlock(&conn->lock);
+}
+
+void vk_rpc_conn_send(struct vk_rpc_conn *conn, uint8_t *pkt, size_t len)
+{
+    pthread_mutex_lock(&conn->lock);
+    if (conn->closed) {
+        pthread_mutex_unlock(&conn->lock);
+        free(pkt);
+        return;
+    }
+    struct out_pkt *p = vk_calloc(1, sizeof(*p));
+    p->data = pkt;
+    p->len = len;
+    if (conn->out_tail)
+        conn->out_tail->next = p;
+    else
+        conn->out_head = p;
+    conn->out_tail = p;
+    update_events_locked(conn);
+    pthread_mutex_unlock(&conn->lock);
+}
+
+void vk_rpc_conn_set_reading(struct vk_rpc_conn *conn, bool reading)
+{
+    pthread_mutex_lock(&conn->lock);
+    if (conn->reading != reading) {
+        conn->reading = reading;
+        update_events_locked(conn);
+    }
+    pthread_mutex_unlock(&conn->lock);
+}
+
+static void send_keepalive(struct vk_rpc_conn *conn, int proc)
+{
+    struct vk_rpc_header h = {KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, proc,
+                              VK_RPC_MESSAGE, 0, VK_RPC_OK};
+    uint8_t *pkt = vk_malloc(VK_RPC_MIN_PACKET);
+    vk_rpc_header_encode(pkt, VK_RPC_MIN_PACKET, &h);
+    vk_rpc_conn_send(conn, pkt, VK_RPC_MIN_PACKET);
+}
+
+static void keepalive_timer(int timer, void *opaque)
+{
+    struct vk_rpc_conn *conn = opaque;
+    pthread_mutex_lock(&conn->lock);
+    if (conn->closed || now_ms() - conn->last_rx_ms < conn->ka_interval_s * 1000LL) {
+        pthread_mutex_unlock(&conn->lock);
+        return;
+    }
+    if (conn->ka_left <= 0) {
+        VK_INFO("rpc: connection closed due to keepalive timeout (fd %d)", conn->fd);
+        close_locked(conn, "keepalive timeout");
+        pthread_mutex_unlock(&conn->lock);
+        return;
+    }
+    conn->ka_left--;
+    /* Wait a full interval for the answer before the next PING. */
+    conn->last_rx_ms = now_ms();
+    pthread_mutex_unlock(&conn->lock);
+    send_keepalive(conn, KEEPALIVE_PROC_PING);
+}
+
+static void unref_cb(void *opaque)
+{
+    vk_rpc_conn_unref(opaque);
+}
+
+void vk_rpc_conn_start_keepalive(struct vk_rpc_conn *conn, int interval_s, int count)
+{
+    if (interval_s <= 0)
+        return;
+    pthread_mutex_lock(&conn->lock);
+    if (!conn->closed && conn->ka_timer == 0) {
+        conn->ka_interval_s = interval_s;
+        conn->ka_count = conn->ka_left = count;
+        conn->last_rx_ms = now_ms();
+        vk_rpc_conn_ref(conn);
+        conn->ka_timer = vk_loop_add_timer(conn->loop, interval_s * 1000, keepalive_timer, conn,
+                                           unref_cb);
+    }
+    pthread_mutex_unlock(&conn->lock);
+}
+
+/* A packet arrived whole: keepalive is handled here, the rest goes up. */
+static void deliver(struct vk_rpc_conn *conn, uint8_t *pkt, size_t len)
+{
+    pthread_mutex_lock(&conn->lock);
+    conn->last_rx_ms = now_ms();
+    conn->ka_left = conn->ka_count;
+    pthread_mutex_unlock(&conn->lock);
+
+    struct vk_rpc_header h;
+    if (vk_rpc_header_decode(pkt, len, &h) == 0 && h.prog == KEEPALIVE_PROGRAM &&
+        h.type == VK_RPC_MESSAGE) {
+        if (h.proc == KEEPALIVE_PROC_PING)
+            send_keepalive(conn, KEEPALIVE_PROC_PONG);
+        /* PONG (or an unknown keepalive message): nothing to answer. */
+        free(pkt);
+        return;
+    }
+    conn->ops->packet(conn, pkt, len, conn->opaque);
+}
+
+/* Reads what is available. Returns false when the connection was closed. */
+static bool do_read(struct vk_rpc_conn *conn)
+{
+    for (int rounds = 0; rounds < 64; rounds++) {
+        if (vk_rpc_conn_is_closed(conn))
+            return false;
+        ssize_t n;
+        if (conn->lenfill < 4) {
+            n = read(conn->fd, conn->lenbuf + conn->lenfill, 4 - conn->lenfill);
+        } else {
+            if (conn->body_fill == conn->body_cap) {
+                size_t cap = conn->body_cap * 2;
+                if (cap > conn->body_len)
+                    cap = conn->body_len;
+                conn->body = vk_realloc(conn->body, cap);
+                conn->body_cap = cap;
+            }
+            n = read(conn->fd, conn->body + conn->body_fill, conn->body_cap - conn->body_fill);
+        }
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return true;
+            close_with(conn, "read error");
+            return false;
+        }
+        if (n == 0) {
+            close_with(conn, conn->lenfill || conn->body_fill ? "EOF inside a packet (truncated)"
+                                                              : "EOF");
+            return false;
+        }
+        if (conn->lenfill < 4) {
+            conn->lenfill += n;
+            if (conn->lenfill < 4)
+                continue;
+            uint32_t len = vk_rpc_get_u32(conn->lenbuf);
+            if (vk_rpc_check_length(len) < 0) {
+                VK_WARN("rpc: dropping client fd %d: %s", conn->fd, vk_error_last()->message);
+                close_with(conn, "bad length word");
+                return false;
+            }
+            conn->body_len = len;
+            conn->body_cap = len < INITIAL_BODY ? len : INITIAL_BODY;
+            conn->body = vk_malloc(conn->body_cap);
+            memcpy(conn->body, conn->lenbuf, 4);
+            conn->body_fill = 4;
+        } else {
+            conn->body_fill += n;
+        }
+        if (conn->body_fill == conn->body_len) {
+            uint8_t *pkt = conn->body;
+            size_t len = conn->body_len;
+            conn->body = NULL;
+            conn->body_len = conn->body_fill = conn->body_cap = 0;
+            conn->lenfill = 0;
+            deliver(conn, pkt, len);
+        }
+    }
+    return true; /* let other fds have a turn */
+}
+
+static void do_write(struct vk_rpc_conn *conn)
+{
+    pthread_mutex_lock(&conn->lock);
+    while (!conn->closed && conn->out_head) {
+        struct out_pkt *p = conn->out_head;
+        ssize_t n = write(conn->fd, p->data + conn->out_off, p->len - conn->out_off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                close_locked(conn, "write error");
+            break;
+        }
+        conn->out_off += n;
+        if (conn->out_off == p->len) {
+            conn->out_head = p->next;
+            if (!conn->out_head)
+                conn->out_tail = NULL;
+            conn->out_off = 0;
+            free(p->data);
+            free(p);
+        }
+    }
+    update_events_locked(conn);
+    pthread_mutex_unlock(&conn->lock);
+}
+
+static void conn_io(int watch, int fd, int revents, void *opaque)
+{
+    struct vk_rpc_conn *conn = opaque;
+    if (revents & POLLOUT)
+        do_write(conn);
+    if (revents & (POLLIN | POLLHUP | POLLERR)) {
+        if (!do_read(conn))
+            return;
+    }
+    if ((revents & (POLLERR | POLLNVAL)) && !(revents & POLLIN))
+        close_with(conn, "socket error");
+}
+
+/* The loop removed the watch: tell the owner, drop the loop's reference. */
+static void conn_watch_gone(void *opaque)
+{
+    struct vk_rpc_conn *conn = opaque;
+    pthread_mutex_lock(&conn->lock);
+    conn->closed = true;
+    conn->watch = 0;
+    free_queue(conn);
+    if (conn->ka_timer > 0)
+        vk_loop_remove_timer(conn->loop, conn->ka_timer);
+    conn->ka_timer = 0;
+    pthread_mutex_unlock(&conn->lock);
+    if (conn->ops->closed)
+        conn->ops->closed(conn, conn->opaque);
+    vk_rpc_conn_unref(conn);
+}
+
+struct vk_rpc_conn *vk_rpc_conn_new(struct vk_loop *loop, int fd,
+                                    const struct vk_rpc_conn_ops *ops, void *opaque)
+{
+    if (vk_fd_set_nonblock(fd) < 0 || vk_fd_set_cloexec(fd) < 0) {
+        close(fd);
+        return NULL;
+    }
+    struct vk_rpc_conn *conn = vk_calloc(1, sizeof(*conn));
+    atomic_init(&conn->refs, 2); /* the caller's and the loop's */
+    conn->loop = loop;
+    conn->fd = fd;
+    conn->ops = ops;
+    conn->opaque = opaque;
+    conn->reading = true;
+    pthread_mutex_init(&conn->lock, NULL);
+    pthread_mutex_lock(&conn->lock);
+    conn->watch = vk_loop_add_fd(loop, fd, POLLIN, conn_io, conn, conn_watch_gone);
+    pthread_mutex_unlock(&conn->lock);
+    if (conn->watch < 0) {
+        conn->watch = 0;
+        atomic_store(&conn->refs, 1);
+        conn->ops = &(const struct vk_rpc_conn_ops){0};
+        vk_rpc_conn_unref(conn);
+        vk_error_set(VK_ERR_INTERNAL_ERROR, VK_FROM_RPC, "cannot watch client socket");
+        return NULL;
+    }
+    return conn;
+}
