@@ -19,7 +19,8 @@ enum vk_virt_type { VK_VIRT_QEMU, VK_VIRT_KVM };
 /* A device address as libvirt writes it: <address type='pci' domain=.. bus=..
  * slot=.. function=.. multifunction=../> or type='drive' controller bus
  * target unit, 'virtio-serial' controller bus port, 'usb' bus port,
- * 'isa' iobase irq. Unset numeric fields are -1 (port: NULL string). */
+ * 'isa' iobase irq, 'ccid' controller slot. Unset numeric fields are -1
+ * (usb port: NULL string). */
 enum vk_addr_type {
     VK_ADDR_NONE,
     VK_ADDR_PCI,
@@ -27,6 +28,9 @@ enum vk_addr_type {
     VK_ADDR_VIRTIO_SERIAL,
     VK_ADDR_USB,
     VK_ADDR_ISA,
+    VK_ADDR_CCID,         /* controller slot */
+    VK_ADDR_VIRTIO_MMIO,  /* no fields */
+    VK_ADDR_UNASSIGNED,   /* no fields (hostdevs left unplugged) */
 };
 struct vk_dev_addr {
     enum vk_addr_type type;
