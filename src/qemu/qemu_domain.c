@@ -82,19 +82,23 @@ void vk_qemu_list_insert(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom)
     *VK_APPEND(drv->doms, drv->ndoms) = dom;
 }
 
-void vk_qemu_list_remove(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom)
+bool vk_qemu_list_remove_locked(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom)
 {
-    bool found = false;
-    pthread_mutex_lock(&drv->lock);
     for (size_t i = 0; i < drv->ndoms; i++) {
         if (drv->doms[i] == dom) {
             memmove(&drv->doms[i], &drv->doms[i + 1],
                     (drv->ndoms - i - 1) * sizeof(drv->doms[0]));
             drv->ndoms--;
-            found = true;
-            break;
+            return true;
         }
     }
+    return false;
+}
+
+void vk_qemu_list_remove(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom)
+{
+    pthread_mutex_lock(&drv->lock);
+    bool found = vk_qemu_list_remove_locked(drv, dom);
     pthread_mutex_lock(&dom->lock);
     dom->removed = true;
     pthread_mutex_unlock(&dom->lock);

@@ -79,6 +79,9 @@ struct vk_qemu_dom *vk_qemu_list_find_uuid(struct vk_qemu_driver *drv, const uin
 struct vk_qemu_dom *vk_qemu_list_find_name(struct vk_qemu_driver *drv, const char *name);
 /* Under the list lock: the list takes a reference. */
 void vk_qemu_list_insert(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom);
+/* Under the list lock: unlinks dom; the caller then drops the list's
+ * reference (outside the lock) when it returns true. */
+bool vk_qemu_list_remove_locked(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom);
 /* Takes the list lock itself; drops the list's reference. */
 void vk_qemu_list_remove(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom);
 

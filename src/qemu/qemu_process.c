@@ -158,12 +158,18 @@ static void log_line(const struct vk_qemu_dom *dom, const char *fmt, const char 
     close(fd);
 }
 
-void vk_qemu_process_stopped(struct vk_qemu_dom *dom, int reason)
+/* only_watch > 0: act only if that pid watch is still the domain's (a late
+ * callback for an earlier process must not stop a new one). */
+static void process_stopped(struct vk_qemu_dom *dom, int reason, int only_watch)
 {
     struct vk_qemu_driver *drv = dom->drv;
+    /* The list lock too, so a transient domain leaves the list in the same
+     * instant it stops being active (no caller sees it shut off). */
+    pthread_mutex_lock(&drv->lock);
     pthread_mutex_lock(&dom->lock);
-    if (!vk_qemu_dom_is_active(dom)) {
+    if (!vk_qemu_dom_is_active(dom) || (only_watch > 0 && dom->pid_watch != only_watch)) {
         pthread_mutex_unlock(&dom->lock);
+        pthread_mutex_unlock(&drv->lock);
         return;
     }
     if (reason < 0)
@@ -199,17 +205,27 @@ void vk_qemu_process_stopped(struct vk_qemu_dom *dom, int reason)
     remove_dom_run_dir(dom);
     /* Under the lock so a start that follows cannot lose its new status file. */
     vk_qemu_status_delete(drv, dom->name);
-    bool transient = !dom->persistent;
+    bool unlisted = false;
+    if (!dom->persistent && !dom->removed) {
+        unlisted = vk_qemu_list_remove_locked(drv, dom);
+        dom->removed = true;
+    }
     pthread_cond_broadcast(&dom->cond);
     pthread_mutex_unlock(&dom->lock);
+    pthread_mutex_unlock(&drv->lock);
 
     log_line(dom, "shutting down, reason=%s", reason_name(reason));
     VK_INFO("domain '%s' stopped (%s)", dom->name, reason_name(reason));
     vk_qmp_close(mon);
     if (watch > 0)
         vk_loop_remove_fd(drv->loop, watch);
-    if (transient)
-        vk_qemu_list_remove(drv, dom);
+    if (unlisted)
+        vk_qemu_dom_unref(dom); /* the list's reference */
+}
+
+void vk_qemu_process_stopped(struct vk_qemu_dom *dom, int reason)
+{
+    process_stopped(dom, reason, 0);
 }
 
 /* ---- loop-thread callbacks ---- */
@@ -233,7 +249,7 @@ static void on_process_exit(int watch, int fd, int revents, void *opaque)
     vk_loop_remove_fd(pw->dom->drv->loop, watch);
     if (drv_closed(pw->dom->drv))
         return;
-    vk_qemu_process_stopped(pw->dom, -1);
+    process_stopped(pw->dom, -1, watch);
 }
 
 /* Under dom->lock. */

@@ -1,0 +1,308 @@
+/* The QEMU driver against real QEMU (TCG): define, start, suspend, resume,
+ * destroy, undefine, start paused, transient domains, listing, status files,
+ * redefinition while running, and the errors a user meets. */
+#include "driver_test.h"
+
+#define U1 "a1b2c3d4-0000-4000-8000-000000000001"
+#define U2 "a1b2c3d4-0000-4000-8000-000000000002"
+#define U3 "a1b2c3d4-0000-4000-8000-000000000003"
+
+static void test_define_start_stop(struct vk_qemu_driver *drv)
+{
+    struct vk_dom_ref ref = {0};
+    char *xml = dt_xml("life1", U1, NULL, NULL);
+    CHECK_OK(vk_qemu_domain_define(drv, xml, 0, &ref));
+    CHECK_STREQ(ref.name, "life1");
+    CHECK(ref.id == -1);
+    uint8_t uuid[VK_UUID_LEN];
+    vk_uuid_parse(U1, uuid);
+    CHECK(!memcmp(ref.uuid, uuid, VK_UUID_LEN));
+    vk_dom_ref_clear(&ref);
+
+    /* The config file is there and is the domain's XML. */
+    char *cfg = vk_asprintf("%s/qemu/life1.xml", dt_paths.config_dir);
+    char *text = NULL;
+    size_t len;
+    CHECK(vk_file_read(cfg, 1 << 20, &text, &len) == 0);
+    CHECK(text && strstr(text, "<name>life1</name>"));
+    free(text);
+
+    int st, reason;
+    CHECK_OK(vk_qemu_domain_get_state(drv, uuid, &st, &reason));
+    CHECK(st == VK_DOM_SHUTOFF);
+    CHECK(vk_qemu_domain_is_active(drv, uuid) == 0);
+    CHECK(vk_qemu_domain_is_persistent(drv, uuid) == 1);
+    CHECK_ERR(vk_qemu_domain_suspend(drv, uuid), VK_ERR_OPERATION_INVALID);
+    CHECK_ERR(vk_qemu_domain_destroy(drv, uuid, 0), VK_ERR_OPERATION_INVALID);
+
+    /* Same name, another uuid: refused, naming the existing uuid. */
+    char *clash = dt_xml("life1", U2, NULL, NULL);
+    CHECK_ERR(vk_qemu_domain_define(drv, clash, 0, NULL), VK_ERR_OPERATION_FAILED);
+    CHECK(strstr(vk_error_last()->message, U1) != NULL);
+    free(clash);
+    /* Same uuid, another name: refused too. */
+    char *renamed = dt_xml("life1-other", U1, NULL, NULL);
+    CHECK_ERR(vk_qemu_domain_define(drv, renamed, 0, NULL), VK_ERR_OPERATION_FAILED);
+    free(renamed);
+
+    /* Start. */
+    CHECK_OK(vk_qemu_domain_create(drv, uuid, 0, &ref));
+    CHECK(ref.id >= 1);
+    int id = ref.id;
+    vk_dom_ref_clear(&ref);
+    pid_t pid = dt_pid_of("life1");
+    CHECK(pid > 0);
+    CHECK_OK(vk_qemu_domain_get_state(drv, uuid, &st, &reason));
+    CHECK(st == VK_DOM_RUNNING);
+    CHECK(reason == 1); /* booted */
+    CHECK(vk_qemu_domain_is_active(drv, uuid) == 1);
+    CHECK_OK(vk_qemu_domain_lookup_by_id(drv, id, &ref));
+    CHECK_STREQ(ref.name, "life1");
+    vk_dom_ref_clear(&ref);
+    CHECK_ERR(vk_qemu_domain_create(drv, uuid, 0, NULL), VK_ERR_OPERATION_INVALID);
+
+    /* Status file: pid, id, state, the start time /proc reports, live XML. */
+    CHECK(dt_status_int("life1", "id") == id);
+    CHECK(dt_status_int("life1", "state") == VK_DOM_RUNNING);
+    CHECK(dt_status_int("life1", "start_time") > 0);
+    char *status = vk_asprintf("%s/qemu/life1.status", dt_paths.run_dir);
+    text = NULL;
+    CHECK(vk_file_read(status, 1 << 24, &text, &len) == 0);
+    CHECK(text && strstr(text, "life1") && strstr(text, ".qmp"));
+    free(text);
+
+    /* Live XML carries the id; the inactive one does not. */
+    char *live = vk_qemu_domain_get_xml(drv, uuid, 0);
+    char *idattr = vk_asprintf("id='%d'", id);
+    CHECK(live && strstr(live, idattr));
+    free(live);
+    char *inactive = vk_qemu_domain_get_xml(drv, uuid, VK_XML_INACTIVE);
+    CHECK(inactive && !strstr(inactive, idattr));
+    free(inactive);
+    free(idattr);
+
+    struct vk_dom_info info;
+    CHECK_OK(vk_qemu_domain_get_info(drv, uuid, &info));
+    CHECK(info.state == VK_DOM_RUNNING);
+    CHECK(info.max_mem_kib == 65536);
+    CHECK(info.nr_vcpus == 1);
+
+    /* Suspend / resume. */
+    CHECK_OK(vk_qemu_domain_suspend(drv, uuid));
+    CHECK_OK(vk_qemu_domain_get_state(drv, uuid, &st, &reason));
+    CHECK(st == VK_DOM_PAUSED);
+    CHECK(reason == 1); /* user */
+    CHECK(dt_status_int("life1", "state") == VK_DOM_PAUSED);
+    CHECK_OK(vk_qemu_domain_resume(drv, uuid));
+    CHECK_OK(vk_qemu_domain_get_state(drv, uuid, &st, &reason));
+    CHECK(st == VK_DOM_RUNNING);
+    CHECK(reason == 5); /* unpaused */
+    CHECK_OK(vk_qemu_domain_reboot(drv, uuid, 0));
+    CHECK_OK(vk_qemu_domain_shutdown(drv, uuid, 0)); /* firmware ignores ACPI: still runs */
+
+    /* Redefine while running: only the config changes. */
+    char *bigger = vk_asprintf("<domain type='qemu'><name>life1</name><uuid>" U1 "</uuid>"
+                               "<memory unit='MiB'>96</memory><vcpu>1</vcpu>"
+                               "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                               "</domain>");
+    CHECK_OK(vk_qemu_domain_define(drv, bigger, 0, NULL));
+    free(bigger);
+    CHECK_OK(vk_qemu_domain_get_info(drv, uuid, &info));
+    CHECK(info.max_mem_kib == 65536);
+    CHECK(vk_qemu_domain_is_active(drv, uuid) == 1);
+
+    /* Destroy. */
+    CHECK_OK(vk_qemu_domain_destroy(drv, uuid, 0));
+    CHECK_OK(vk_qemu_domain_get_state(drv, uuid, &st, &reason));
+    CHECK(st == VK_DOM_SHUTOFF);
+    CHECK(reason == 2); /* destroyed */
+    CHECK(kill(pid, 0) < 0);
+    CHECK(!dt_status_exists("life1"));
+    CHECK(access(status, F_OK) < 0);
+    CHECK_ERR(vk_qemu_domain_lookup_by_id(drv, id, NULL), VK_ERR_NO_DOMAIN);
+    /* The new config applies now. */
+    CHECK_OK(vk_qemu_domain_get_info(drv, uuid, &info));
+    CHECK(info.max_mem_kib == 96 * 1024);
+    free(status);
+
+    /* The log has our header line with the argv. */
+    char *logp = vk_asprintf("%s/qemu/life1.log", dt_paths.log_dir);
+    text = NULL;
+    CHECK(vk_file_read(logp, 1 << 24, &text, &len) == 0);
+    CHECK(text && strstr(text, "starting up") && strstr(text, "qemu-system-x86_64"));
+    free(text);
+    free(logp);
+
+    /* Start paused. */
+    CHECK_OK(vk_qemu_domain_create(drv, uuid, VK_START_PAUSED, NULL));
+    dt_pid_of("life1");
+    CHECK_OK(vk_qemu_domain_get_state(drv, uuid, &st, &reason));
+    CHECK(st == VK_DOM_PAUSED);
+    CHECK(reason == 1);
+    CHECK_OK(vk_qemu_domain_resume(drv, uuid));
+    CHECK_OK(vk_qemu_domain_get_state(drv, uuid, &st, NULL));
+    CHECK(st == VK_DOM_RUNNING);
+
+    /* Undefine while running: transient until it stops, then gone. */
+    CHECK_OK(vk_qemu_domain_undefine(drv, uuid, 0));
+    CHECK(access(cfg, F_OK) < 0);
+    CHECK(vk_qemu_domain_is_persistent(drv, uuid) == 0);
+    CHECK(vk_qemu_domain_is_active(drv, uuid) == 1);
+    CHECK_OK(vk_qemu_domain_destroy(drv, uuid, 0));
+    CHECK_ERR(vk_qemu_domain_lookup_by_uuid(drv, uuid, NULL), VK_ERR_NO_DOMAIN);
+    CHECK_ERR(vk_qemu_domain_lookup_by_name(drv, "life1", NULL), VK_ERR_NO_DOMAIN);
+    free(cfg);
+    free(xml);
+}
+
+static void test_transient_and_list(struct vk_qemu_driver *drv)
+{
+    struct vk_dom_ref ref = {0};
+    uint8_t u2[VK_UUID_LEN], u3[VK_UUID_LEN];
+    vk_uuid_parse(U2, u2);
+    vk_uuid_parse(U3, u3);
+
+    char *x2 = dt_xml("trans2", U2, NULL, NULL);
+    CHECK_OK(vk_qemu_domain_create_xml(drv, x2, 0, &ref));
+    CHECK(ref.id >= 1);
+    vk_dom_ref_clear(&ref);
+    pid_t pid = dt_pid_of("trans2");
+    CHECK(vk_qemu_domain_is_persistent(drv, u2) == 0);
+    CHECK_ERR(vk_qemu_domain_undefine(drv, u2, 0), VK_ERR_OPERATION_INVALID);
+    /* A second create of the same running domain is refused. */
+    CHECK_ERR(vk_qemu_domain_create_xml(drv, x2, 0, NULL), VK_ERR_OPERATION_INVALID);
+
+    char *x3 = dt_xml("inactive3", U3, NULL, NULL);
+    CHECK_OK(vk_qemu_domain_define(drv, x3, 0, NULL));
+
+    struct vk_dom_ref *refs = NULL;
+    int *states = NULL;
+    size_t n = 0;
+    CHECK_OK(vk_qemu_list_domains(drv, 0, &refs, &states, &n));
+    CHECK(n == 2);
+    if (n == 2) {
+        /* Active first. */
+        CHECK_STREQ(refs[0].name, "trans2");
+        CHECK(states[0] == VK_DOM_RUNNING);
+        CHECK_STREQ(refs[1].name, "inactive3");
+        CHECK(refs[1].id == -1);
+        CHECK(states[1] == VK_DOM_SHUTOFF);
+    }
+    vk_dom_refs_free(refs, n);
+    free(states);
+
+    CHECK_OK(vk_qemu_list_domains(drv, VK_LIST_ACTIVE, &refs, NULL, &n));
+    CHECK(n == 1 && !strcmp(refs[0].name, "trans2"));
+    vk_dom_refs_free(refs, n);
+    CHECK_OK(vk_qemu_list_domains(drv, VK_LIST_INACTIVE, &refs, NULL, &n));
+    CHECK(n == 1 && !strcmp(refs[0].name, "inactive3"));
+    vk_dom_refs_free(refs, n);
+    CHECK_OK(vk_qemu_list_domains(drv, VK_LIST_TRANSIENT, &refs, NULL, &n));
+    CHECK(n == 1 && !strcmp(refs[0].name, "trans2"));
+    vk_dom_refs_free(refs, n);
+    CHECK_OK(vk_qemu_list_domains(drv, VK_LIST_PERSISTENT | VK_LIST_SHUTOFF, &refs, NULL, &n));
+    CHECK(n == 1 && !strcmp(refs[0].name, "inactive3"));
+    vk_dom_refs_free(refs, n);
+    CHECK_OK(vk_qemu_list_domains(drv, VK_LIST_PAUSED, &refs, NULL, &n));
+    CHECK(n == 0);
+    vk_dom_refs_free(refs, n);
+
+    /* A transient domain killed from outside: noticed, and gone. */
+    CHECK(pid > 0 && kill(pid, SIGKILL) == 0);
+    for (int i = 0; i < 1200 && vk_qemu_domain_lookup_by_uuid(drv, u2, NULL) == 0; i++)
+        usleep(50000);
+    CHECK_ERR(vk_qemu_domain_lookup_by_uuid(drv, u2, NULL), VK_ERR_NO_DOMAIN);
+    CHECK(!dt_status_exists("trans2"));
+
+    /* A persistent domain killed from outside: shut off, crashed. */
+    CHECK_OK(vk_qemu_domain_create(drv, u3, 0, NULL));
+    pid = dt_pid_of("inactive3");
+    CHECK(pid > 0 && kill(pid, SIGKILL) == 0);
+    int reason = -1;
+    CHECK(dt_wait_state(drv, u3, VK_DOM_SHUTOFF, &reason) == VK_DOM_SHUTOFF);
+    CHECK(reason == 3); /* crashed */
+    CHECK(!dt_status_exists("inactive3"));
+    /* It starts again afterwards. */
+    CHECK_OK(vk_qemu_domain_create(drv, u3, 0, NULL));
+    dt_pid_of("inactive3");
+    CHECK_OK(vk_qemu_domain_destroy(drv, u3, 0));
+    CHECK_OK(vk_qemu_domain_undefine(drv, u3, 0));
+    CHECK_ERR(vk_qemu_domain_lookup_by_name(drv, "inactive3", NULL), VK_ERR_NO_DOMAIN);
+    free(x2);
+    free(x3);
+}
+
+static void test_errors(struct vk_qemu_driver *drv)
+{
+    uint8_t u[VK_UUID_LEN];
+
+    /* Bad emulator: clear error naming it, nothing left behind. */
+    char *bad = dt_xml("bademu", NULL, NULL, "/nonexistent/qemu-system-x86_64");
+    struct vk_dom_ref ref = {0};
+    CHECK_OK(vk_qemu_domain_define(drv, bad, 0, &ref));
+    memcpy(u, ref.uuid, VK_UUID_LEN);
+    vk_dom_ref_clear(&ref);
+    CHECK_ERR(vk_qemu_domain_create(drv, u, 0, NULL), VK_ERR_SYSTEM_ERROR);
+    CHECK(strstr(vk_error_last()->message, "/nonexistent/qemu-system-x86_64") != NULL);
+    CHECK(!dt_status_exists("bademu"));
+    int st;
+    CHECK_OK(vk_qemu_domain_get_state(drv, u, &st, NULL));
+    CHECK(st == VK_DOM_SHUTOFF);
+    CHECK_OK(vk_qemu_domain_undefine(drv, u, 0));
+    free(bad);
+    /* Transient with a bad emulator: not left in the list. */
+    bad = dt_xml("bademu2", NULL, NULL, "/nonexistent/qemu");
+    CHECK_ERR(vk_qemu_domain_create_xml(drv, bad, 0, NULL), VK_ERR_SYSTEM_ERROR);
+    CHECK_ERR(vk_qemu_domain_lookup_by_name(drv, "bademu2", NULL), VK_ERR_NO_DOMAIN);
+    free(bad);
+
+    /* type='kvm': works where /dev/kvm is usable, else a clear error. */
+    char *kvm = dt_xml("kvmdom", NULL, "kvm", NULL);
+    int r = vk_qemu_domain_create_xml(drv, kvm, 0, &ref);
+    if (access("/dev/kvm", R_OK | W_OK) == 0) {
+        CHECK(r == 0);
+        if (r == 0) {
+            dt_pid_of("kvmdom");
+            CHECK_OK(vk_qemu_domain_destroy(drv, ref.uuid, 0));
+        }
+    } else {
+        CHECK(r < 0);
+        CHECK(vk_error_last()->code == VK_ERR_CONFIG_UNSUPPORTED);
+        CHECK(strstr(vk_error_last()->message, "/dev/kvm") != NULL);
+        CHECK(!dt_status_exists("kvmdom"));
+    }
+    vk_dom_ref_clear(&ref);
+    free(kvm);
+
+    /* Unknown domains and bad XML. */
+    memset(u, 0x42, sizeof(u));
+    CHECK_ERR(vk_qemu_domain_create(drv, u, 0, NULL), VK_ERR_NO_DOMAIN);
+    CHECK_ERR(vk_qemu_domain_get_state(drv, u, &st, NULL), VK_ERR_NO_DOMAIN);
+    CHECK(vk_qemu_domain_get_xml(drv, u, 0) == NULL);
+    CHECK_ERR(vk_qemu_domain_lookup_by_name(drv, "nosuch", NULL), VK_ERR_NO_DOMAIN);
+    CHECK(vk_qemu_domain_define(drv, "<domain", 0, NULL) < 0);
+    CHECK(vk_qemu_domain_define(drv, NULL, 0, NULL) < 0);
+}
+
+int main(void)
+{
+    dt_setup();
+    struct vk_qemu_driver *drv = vk_qemu_driver_open(&dt_paths, dt_loop);
+    CHECK(drv != NULL);
+    if (!drv) {
+        fprintf(stderr, "open: %s\n", vk_error_last()->message);
+        dt_teardown();
+        return 1;
+    }
+    unsigned long long version = 0;
+    CHECK_OK(vk_qemu_get_version(drv, &version));
+    CHECK(version >= 2000000);
+
+    test_define_start_stop(drv);
+    test_transient_and_list(drv);
+    test_errors(drv);
+
+    vk_qemu_driver_close(drv);
+    dt_teardown();
+    TEST_MAIN_END();
+}
