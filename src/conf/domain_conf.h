@@ -194,6 +194,8 @@ struct vk_graphics_def {
     char *listen_type;   /* address, none, socket */
     char *passwd;
     char *keymap;
+    int tls_port;        /* spice tlsPort: 0 unset, -1 automatic */
+    char *image_compression; /* spice <image compression=/> */
 };
 
 struct vk_video_def {
@@ -224,6 +226,13 @@ struct vk_memballoon_def {
     char *model;   /* virtio, none */
     int period;    /* <stats period=/>, -1 unset */
     bool autodeflate_given; bool autodeflate;
+    struct vk_dev_info info;
+};
+
+/* <redirdev bus='usb' type='spicevmc'/>: USB redirection over SPICE. */
+struct vk_redirdev_def {
+    char *bus;              /* usb */
+    enum vk_chr_type type;  /* spicevmc */
     struct vk_dev_info info;
 };
 
@@ -281,6 +290,7 @@ struct vk_domain_def {
     struct vk_audio_def *audios;           size_t naudios;
     struct vk_rng_def *rngs;               size_t nrngs;
     struct vk_watchdog_def *watchdogs;     size_t nwatchdogs;
+    struct vk_redirdev_def *redirdevs;     size_t nredirdevs;
     struct vk_memballoon_def memballoon;
 };
 

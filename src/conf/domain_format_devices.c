@@ -1,6 +1,6 @@
 /* <devices> in libvirt's order: emulator, disk, controller, interface,
- * serial, console, channel, input, graphics, sound, audio, video, watchdog,
- * memballoon, rng. */
+ * serial, console, channel, input, graphics, sound, audio, video, redirdev,
+ * watchdog, memballoon, rng. */
 #include <string.h>
 
 #include "domain_priv.h"
@@ -221,6 +221,9 @@ static void format_graphics(struct vk_buf *b, const struct vk_graphics_def *g, u
     } else {
         if (!g->autoport && g->port > 0)
             vk_buf_addf(b, " port='%d'", g->port);
+        /* with autoport an automatic TLS port is implied, as in libvirt */
+        if (g->tls_port > 0 || (g->tls_port == -1 && !g->autoport))
+            vk_buf_addf(b, " tlsPort='%d'", g->tls_port);
         if (g->autoport)
             vk_buf_adds(b, " autoport='yes'");
         else if (g->port <= 0)
@@ -231,13 +234,20 @@ static void format_graphics(struct vk_buf *b, const struct vk_graphics_def *g, u
     conf_attr(b, "keymap", g->keymap);
     if (!(flags & VK_FORMAT_NO_SECURE))
         conf_attr(b, "passwd", g->passwd);
-    if (!open_end(b, g->listen_type != NULL))
+    if (!open_end(b, g->listen_type || g->image_compression))
         return;
-    vk_buf_adds(b, "      <listen");
-    conf_attr(b, "type", g->listen_type);
-    if (!strcmp(g->listen_type, "address"))
-        conf_attr(b, "address", g->listen);
-    vk_buf_adds(b, "/>\n");
+    if (g->listen_type) {
+        vk_buf_adds(b, "      <listen");
+        conf_attr(b, "type", g->listen_type);
+        if (!strcmp(g->listen_type, "address"))
+            conf_attr(b, "address", g->listen);
+        vk_buf_adds(b, "/>\n");
+    }
+    if (g->image_compression) {
+        vk_buf_adds(b, "      <image");
+        conf_attr(b, "compression", g->image_compression);
+        vk_buf_adds(b, "/>\n");
+    }
     close_tag(b, "graphics");
 }
 
@@ -350,6 +360,12 @@ void conf_format_devices(struct vk_buf *b, const struct vk_domain_def *def, unsi
     }
     for (size_t i = 0; i < def->nvideos; i++)
         format_video(b, &def->videos[i]);
+    for (size_t i = 0; i < def->nredirdevs; i++) {
+        vk_buf_adds(b, "    <redirdev");
+        conf_attr(b, "bus", def->redirdevs[i].bus);
+        conf_attr(b, "type", conf_chr_type_names[def->redirdevs[i].type]);
+        finish_simple(b, "redirdev", &def->redirdevs[i].info);
+    }
     for (size_t i = 0; i < def->nwatchdogs; i++) {
         vk_buf_adds(b, "    <watchdog");
         conf_attr(b, "model", def->watchdogs[i].model);

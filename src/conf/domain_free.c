@@ -91,6 +91,7 @@ static void free_devices(struct vk_domain_def *def)
         free(def->graphics[i].listen_type);
         free(def->graphics[i].passwd);
         free(def->graphics[i].keymap);
+        free(def->graphics[i].image_compression);
     }
     free(def->graphics);
     for (size_t i = 0; i < def->nvideos; i++) {
@@ -125,6 +126,11 @@ static void free_devices(struct vk_domain_def *def)
         conf_info_clear(&def->watchdogs[i].info);
     }
     free(def->watchdogs);
+    for (size_t i = 0; i < def->nredirdevs; i++) {
+        free(def->redirdevs[i].bus);
+        conf_info_clear(&def->redirdevs[i].info);
+    }
+    free(def->redirdevs);
     free(def->memballoon.model);
     conf_info_clear(&def->memballoon.info);
 }

@@ -22,14 +22,19 @@ static int parse_graphics(xmlNodePtr n, struct vk_domain_def *def, unsigned flag
 {
     static const char *const vnc_attrs[] = {"type", "port", "autoport", "listen", "passwd",
                                             "keymap", NULL};
+    static const char *const spice_attrs[] = {"type", "port", "tlsPort", "autoport", "listen",
+                                              "passwd", "keymap", NULL};
+    static const char *const image_attrs[] = {"compression", NULL};
+    static const char *const compressions[] = {"auto_glz", "auto_lz", "quic", "glz", "lz",
+                                               "off", NULL};
     static const char *const listen_attrs[] = {"type", "address", NULL};
     static const char *const listen_types[] = {"address", "none", NULL};
     struct vk_graphics_def *g = VK_APPEND(def->graphics, def->ngraphics);
     int type = 0, autoport = 0;
     bool err = false, have_listen = false;
 
-    if (xu_check_attrs(n, vnc_attrs) < 0 ||
-        xu_attr_enum(n, "type", conf_graphics_type_names, &type) < 0)
+    if (xu_attr_enum(n, "type", conf_graphics_type_names, &type) < 0 ||
+        xu_check_attrs(n, type == VK_GRAPHICS_SPICE ? spice_attrs : vnc_attrs) < 0)
         return -1;
     if (!type) {
         const char *t = xu_attr(n, "type");
@@ -41,6 +46,7 @@ static int parse_graphics(xmlNodePtr n, struct vk_domain_def *def, unsigned flag
     g->type = (enum vk_graphics_type)type;
     g->port = -1;
     if (xu_attr_int(n, "port", -1, 65535, false, &g->port) < 0 ||
+        xu_attr_int(n, "tlsPort", -1, 65535, false, &g->tls_port) < 0 ||
         xu_attr_yesno(n, "autoport", "yes", "no", &autoport) < 0)
         return -1;
     /* port='-1' is libvirt's old spelling of autoport; with neither given
@@ -59,6 +65,16 @@ static int parse_graphics(xmlNodePtr n, struct vk_domain_def *def, unsigned flag
     }
 
     for (xmlNodePtr c = xu_first(n, &err); c; c = xu_next(c, &err)) {
+        if (g->type == VK_GRAPHICS_SPICE && xu_is(c, "image")) {
+            if (g->image_compression)
+                return xu_err_dup(c);
+            if (xu_check_attrs(c, image_attrs) < 0 || xu_check_empty(c) < 0 ||
+                conf_attr_choice(c, "compression", compressions, &g->image_compression) < 0)
+                return -1;
+            if (!g->image_compression)
+                return xu_err_missing(c, "compression");
+            continue;
+        }
         if (!xu_is(c, "listen"))
             return xu_err_elem(c);
         if (have_listen)
@@ -297,6 +313,26 @@ static int parse_rng(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
     return 0;
 }
 
+static int parse_redirdev(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
+{
+    static const char *const attrs[] = {"bus", "type", NULL};
+    static const char *const buses[] = {"usb", NULL};
+    struct vk_redirdev_def *r = VK_APPEND(def->redirdevs, def->nredirdevs);
+    if (parse_simple(n, &r->info, flags, attrs) < 0 ||
+        conf_attr_choice(n, "bus", buses, &r->bus) < 0)
+        return -1;
+    const char *type = xu_attr(n, "type");
+    if (!type)
+        return xu_err_missing(n, "type");
+    if (strcmp(type, "spicevmc"))
+        return vk_error_set(VK_ERR_CONFIG_UNSUPPORTED, VK_FROM_CONF,
+                            "unsupported redirdev type '%s'", type);
+    r->type = VK_CHR_SPICEVMC;
+    if (!r->bus)
+        r->bus = vk_strdup("usb");
+    return 0;
+}
+
 int conf_parse_other_device(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 {
     if (xu_is(n, "graphics"))
@@ -313,6 +349,8 @@ int conf_parse_other_device(xmlNodePtr n, struct vk_domain_def *def, unsigned fl
         return parse_memballoon(n, def, flags);
     if (xu_is(n, "rng"))
         return parse_rng(n, def, flags);
+    if (xu_is(n, "redirdev"))
+        return parse_redirdev(n, def, flags);
     if (xu_is(n, "watchdog"))
         return parse_watchdog(n, def, flags);
     return xu_err_elem(n);
