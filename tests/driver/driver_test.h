@@ -150,7 +150,6 @@ static void dt_setup(void)
     signal(SIGINT, dt_on_signal);
     signal(SIGTERM, dt_on_signal);
     signal(SIGABRT, dt_on_signal);
-    signal(SIGSEGV, dt_on_signal);
     dt_start_loop();
 }
 
