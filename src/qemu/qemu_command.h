@@ -18,7 +18,17 @@ struct vk_qemu_cmd_ctx {
     int vnc_port;
     /* SPICE port for autoport; 0 or less: 5900. */
     int spice_port;
+    /* Current time (seconds since the epoch) for <clock offset='variable'>;
+     * 0: time(NULL). Tests pass a fixed value. */
+    long long now;
 };
+
+/* Paths the builder derives from run_dir (the driver creates run_dir):
+ *   virtio channel of type unix without a source path:
+ *     <run_dir>/<target name>      e.g. .../org.qemu.guest_agent.0
+ *   VNC/SPICE with <listen type='socket'/> and no path: <run_dir>/vnc.sock
+ * Passwords of VNC/SPICE are not on the command line: the builder emits
+ * password=on and the driver sets them with QMP set_password before 'cont'. */
 
 /* Returns a NULL-terminated argv (argv[0] = def->emulator or
  * /usr/bin/qemu-system-x86_64), or NULL with the error set

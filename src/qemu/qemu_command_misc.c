@@ -1,0 +1,104 @@
+/* Watchdogs, the memory balloon and random number generators. */
+#include <stdio.h>
+#include <string.h>
+
+#include "qemu/qemu_command_priv.h"
+#include "util/vk_error.h"
+
+static bool streq(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+int vk_cmd_build_watchdogs(struct vk_cmd *c)
+{
+    static const char *const actions[] = {"reset", "shutdown", "poweroff", "pause", "none",
+                                          "inject-nmi"};
+    const struct vk_domain_def *def = c->def;
+    if (def->nwatchdogs > 1)
+        return vk_cmd_unsupported(c, "more than one watchdog");
+    if (def->nwatchdogs == 0)
+        return 0;
+    const struct vk_watchdog_def *w = &def->watchdogs[0];
+    const char *m = w->model ? w->model : "";
+    if (streq(m, "itco")) {
+        /* Built into q35's ICH9 LPC; armed by lifting its no-reboot strap. */
+        if (!c->q35)
+            return vk_cmd_unsupported(c, "watchdog model 'itco' needs a q35 machine");
+        vk_cmd_add2(c, "-global", "ICH9-LPC.noreboot=off");
+    } else if (streq(m, "i6300esb") || streq(m, "ib700")) {
+        struct json_object *o = vk_jdev(m, "watchdog0");
+        if (streq(m, "i6300esb") && vk_cmd_add_pci_addr(c, o, w) < 0) {
+            json_object_put(o);
+            return -1;
+        }
+        vk_cmd_add_json(c, "-device", o);
+    } else {
+        return vk_cmd_unsupported(c, "watchdog model '%s' is not supported", m);
+    }
+    const char *act = w->action ? w->action : "reset";
+    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+        if (streq(act, actions[i])) {
+            vk_cmd_add(c, "-action");
+            vk_cmd_addf(c, "watchdog=%s", act);
+            return 0;
+        }
+    return vk_cmd_unsupported(c, "watchdog action '%s' is not supported", act);
+}
+
+int vk_cmd_build_balloon(struct vk_cmd *c)
+{
+    const struct vk_memballoon_def *b = &c->def->memballoon;
+    if (!vk_cmd_has_balloon(c))
+        return 0;
+    struct json_object *o = vk_jdev("virtio-balloon-pci", "balloon0");
+    if (b->present && b->autodeflate_given)
+        vk_jb(o, "deflate-on-oom", b->autodeflate);
+    /* The stats period is set over QMP once QEMU runs. */
+    if (vk_cmd_add_pci_addr(c, o, b->present ? (const void *)b : vk_key_auto_balloon) < 0) {
+        json_object_put(o);
+        return -1;
+    }
+    vk_cmd_add_json(c, "-device", o);
+    return 0;
+}
+
+int vk_cmd_build_rngs(struct vk_cmd *c)
+{
+    const struct vk_domain_def *def = c->def;
+    for (size_t i = 0; i < def->nrngs; i++) {
+        const struct vk_rng_def *r = &def->rngs[i];
+        char obj[32], id[32];
+        snprintf(obj, sizeof(obj), "objrng%zu", i);
+        snprintf(id, sizeof(id), "rng%zu", i);
+        if (r->model && !streq(r->model, "virtio"))
+            return vk_cmd_unsupported(c, "rng model '%s' is not supported", r->model);
+        struct json_object *o = json_object_new_object();
+        if (!r->backend_model || streq(r->backend_model, "random")) {
+            vk_js(o, "qom-type", "rng-random");
+            vk_js(o, "id", obj);
+            vk_js(o, "filename", r->backend ? r->backend : "/dev/urandom");
+        } else if (streq(r->backend_model, "builtin")) {
+            vk_js(o, "qom-type", "rng-builtin");
+            vk_js(o, "id", obj);
+        } else {
+            json_object_put(o);
+            return vk_cmd_unsupported(c, "rng backend model '%s' is not supported",
+                                      r->backend_model);
+        }
+        vk_cmd_add_json(c, "-object", o);
+        struct json_object *d = vk_jdev("virtio-rng-pci", NULL);
+        vk_js(d, "rng", obj);
+        vk_js(d, "id", id);
+        if (r->rate_bytes > 0) {
+            vk_ji(d, "max-bytes", r->rate_bytes);
+            vk_ji(d, "period", r->rate_period > 0 ? r->rate_period : 1000);
+        }
+        if (vk_cmd_add_pci_addr(c, d, r) < 0) {
+            json_object_put(d);
+            return -1;
+        }
+        vk_cmd_add_json(c, "-device", d);
+    }
+    return 0;
+}
