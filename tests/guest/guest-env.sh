@@ -9,7 +9,7 @@ GUEST_DIR=${1:-${VK_GUEST_DIR:-$_vk_guest_src/../../build/tests/guest/out}}
 if bash "$_vk_guest_src/build.sh" "$GUEST_DIR"; then
   GUEST_DIR=$(cd "$GUEST_DIR" && pwd)
   export GUEST_DIR
-  export GUEST_KERNEL=$GUEST_DIR/vmlinuz
+  export GUEST_KERNEL=$GUEST_DIR/kernel
   export GUEST_INITRD=$GUEST_DIR/initrd.img
   GUEST_CMDLINE=$(cat "$GUEST_DIR/cmdline")
   GUEST_KVER=$(sed -n 's/^kernel //p' "$GUEST_DIR/stamp")

@@ -44,7 +44,7 @@ guest_build() {
 qemu_start() {
   qmp_sock=$work/qmp.sock
   qemu-system-x86_64 -accel tcg -machine pc -m 192 -smp 1 -nodefaults -display none \
-    -kernel "$GUEST_DIR/vmlinuz" -initrd "$GUEST_DIR/initrd.img" -append "$(cat "$GUEST_DIR/cmdline")" \
+    -kernel "$GUEST_DIR/kernel" -initrd "$GUEST_DIR/initrd.img" -append "$(cat "$GUEST_DIR/cmdline")" \
     -netdev user,id=net0 -device virtio-net-pci,netdev=net0 -device virtio-balloon-pci \
     -qmp "unix:$qmp_sock,server=on,wait=off" "$@" 2>"$work/qemu.err" &
   qemu_pid=$!
