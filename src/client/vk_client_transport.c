@@ -118,7 +118,8 @@ static int flush_some(struct vk_client *c)
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return 0;
             c->dead = true;
-            return vk_error_system(errno, "cannot write to the server");
+            return vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "cannot write to the server: %s",
+                                strerror(errno));
         }
         c->out_off += (size_t)n;
     }
@@ -167,7 +168,8 @@ static ssize_t read_some(struct vk_client *c)
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 break;
             c->dead = true;
-            return vk_error_system(errno, "cannot read from the server");
+            return vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "cannot read from the server: %s",
+                                strerror(errno));
         }
         if (n == 0)
             return fail(c, "%s", "the server closed the connection");
