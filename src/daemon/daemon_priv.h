@@ -33,6 +33,7 @@ struct vk_daemon {
     struct vk_qemu_driver *drv;
     struct vk_workers *workers;
     int listen_rw, listen_ro;
+    int watch_rw, watch_ro; /* their loop watches */
 
     pthread_mutex_t caps_lock;
     char *caps_xml; /* built on first CONNECT_GET_CAPABILITIES */
@@ -94,6 +95,9 @@ void vk_workers_free(struct vk_workers *w);
 
 /* Listeners and clients (daemon_server.c). */
 int vk_daemon_listen(struct vk_daemon *d);
+/* Removes the listening sockets from the loop (shutdown, loop running). */
+void vk_daemon_stop_accepting(struct vk_daemon *d);
+/* Closes and unlinks the listening sockets (after the loop stopped). */
 void vk_daemon_unlisten(struct vk_daemon *d);
 
 /* Capabilities XML (daemon_caps.c); caller frees. */

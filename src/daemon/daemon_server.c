@@ -126,9 +126,18 @@ int vk_daemon_listen(struct vk_daemon *d)
     d->listen_ro = listen_unix(d->paths.sock_ro, 0666);
     if (d->listen_ro < 0)
         return -1;
-    vk_loop_add_fd(d->loop, d->listen_rw, POLLIN, accept_cb, d, NULL);
-    vk_loop_add_fd(d->loop, d->listen_ro, POLLIN, accept_cb, d, NULL);
+    d->watch_rw = vk_loop_add_fd(d->loop, d->listen_rw, POLLIN, accept_cb, d, NULL);
+    d->watch_ro = vk_loop_add_fd(d->loop, d->listen_ro, POLLIN, accept_cb, d, NULL);
     return 0;
+}
+
+void vk_daemon_stop_accepting(struct vk_daemon *d)
+{
+    if (d->watch_rw > 0)
+        vk_loop_remove_fd(d->loop, d->watch_rw);
+    if (d->watch_ro > 0)
+        vk_loop_remove_fd(d->loop, d->watch_ro);
+    d->watch_rw = d->watch_ro = 0;
 }
 
 void vk_daemon_unlisten(struct vk_daemon *d)

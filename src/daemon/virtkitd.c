@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,10 +70,17 @@ static int pidfile_acquire(const char *path)
     return fd;
 }
 
+static void *loop_thread_main(void *opaque)
+{
+    vk_loop_run(opaque);
+    return NULL;
+}
+
 struct sig_ctx {
     struct vk_daemon *d;
     int sfd;
-    int exit_signal;
+    volatile int exit_signal;
+    sem_t quit; /* posted by the loop on SIGTERM/SIGINT; main shuts down */
 };
 
 static void signal_cb(int watch, int fd, int revents, void *opaque)
@@ -86,7 +94,7 @@ static void signal_cb(int watch, int fd, int revents, void *opaque)
             VK_INFO("received signal %d, shutting down (domains keep running)",
                     (int)si.ssi_signo);
             s->exit_signal = (int)si.ssi_signo;
-            vk_loop_quit(s->d->loop);
+            sem_post(&s->quit);
             break;
         case SIGCHLD:
             vk_reaper_kick();
@@ -137,7 +145,10 @@ int main(int argc, char **argv)
     pthread_mutex_init(&d.caps_lock, NULL);
     int rc = 1, pidfd = -1;
     char *pidpath = NULL;
-    struct sig_ctx sig = {&d, -1, 0};
+    struct sig_ctx sig = {.d = &d, .sfd = -1};
+    sem_init(&sig.quit, 0, 0);
+    pthread_t loop_thread;
+    bool loop_started = false;
 
     if (vk_paths_init(&d.paths, root) < 0 || vk_paths_create(&d.paths) < 0) {
         fprintf(stderr, "virtkitd: %s\n", vk_error_last()->message);
@@ -174,6 +185,14 @@ int main(int argc, char **argv)
     vk_loop_add_fd(d.loop, sig.sfd, POLLIN, signal_cb, &sig, NULL);
     vk_reaper_start(d.loop);
 
+    /* The loop thread runs from here on: re-attaching to running QEMUs in
+     * vk_qemu_driver_open talks QMP, whose replies the loop reads. */
+    if (pthread_create(&loop_thread, NULL, loop_thread_main, d.loop) != 0) {
+        fprintf(stderr, "virtkitd: cannot start the event loop thread\n");
+        goto out;
+    }
+    loop_started = true;
+
     d.drv = vk_qemu_driver_open(&d.paths, d.loop);
     if (!d.drv) {
         fprintf(stderr, "virtkitd: cannot open the QEMU driver: %s\n",
@@ -187,18 +206,26 @@ int main(int argc, char **argv)
     }
     VK_INFO("virtkitd listening on %s and %s", d.paths.sock_rw, d.paths.sock_ro);
 
-    vk_loop_run(d.loop);
+    while (sem_wait(&sig.quit) < 0 && errno == EINTR)
+        ;
     rc = 0;
 
 out:
-    vk_daemon_unlisten(&d);
-    /* Workers finish what they run (they may still queue replies), then
-     * the driver lets go of the domains without stopping them. */
+    /* Shutdown order: stop accepting; let the workers finish the calls
+     * they have (the loop still runs, so QMP replies arrive); the driver
+     * lets go of the domains without stopping them; then the loop stops. */
+    vk_daemon_stop_accepting(&d);
     vk_workers_free(d.workers);
     if (d.drv)
         vk_qemu_driver_close(d.drv);
     vk_reaper_stop();
+    if (loop_started) {
+        vk_loop_quit(d.loop);
+        pthread_join(loop_thread, NULL);
+    }
+    vk_daemon_unlisten(&d);
     vk_loop_free(d.loop);
+    sem_destroy(&sig.quit);
     if (sig.sfd >= 0)
         close(sig.sfd);
     free(d.caps_xml);
