@@ -16,6 +16,7 @@
 
 #include "qemu/qemu_driver.h"
 #include "util/vk_alloc.h"
+#include "util/vk_buf.h"
 #include "util/vk_error.h"
 #include "util/vk_file.h"
 #include "util/vk_loop.h"
@@ -29,14 +30,14 @@ static pthread_t dt_loop_thread;
 static pid_t dt_pids[64];
 static int dt_npids;
 
-static void dt_record_pid(pid_t pid)
+static inline void dt_record_pid(pid_t pid)
 {
     if (pid > 0 && dt_npids < 64)
         dt_pids[dt_npids++] = pid;
 }
 
 /* Reads a field of <run>/qemu/<name>.status; -1 when absent. */
-static long long dt_status_int(const char *name, const char *key)
+static inline long long dt_status_int(const char *name, const char *key)
 {
     char *path = vk_asprintf("%s/qemu/%s.status", dt_paths.run_dir, name);
     char *text = NULL;
@@ -55,7 +56,7 @@ static long long dt_status_int(const char *name, const char *key)
     return v;
 }
 
-static bool dt_status_exists(const char *name)
+static inline bool dt_status_exists(const char *name)
 {
     char *path = vk_asprintf("%s/qemu/%s.status", dt_paths.run_dir, name);
     bool r = access(path, F_OK) == 0;
@@ -64,7 +65,7 @@ static bool dt_status_exists(const char *name)
 }
 
 /* Records the pid of a running domain from its status file. */
-static pid_t dt_pid_of(const char *name)
+static inline pid_t dt_pid_of(const char *name)
 {
     long long pid = dt_status_int(name, "pid");
     if (pid > 0)
@@ -72,13 +73,13 @@ static pid_t dt_pid_of(const char *name)
     return pid > 0 ? (pid_t)pid : 0;
 }
 
-static int dt_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+static inline int dt_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     remove(path);
     return 0;
 }
 
-static void dt_cleanup(void)
+static inline void dt_cleanup(void)
 {
     /* Every QEMU still recorded anywhere: kill it, reap it if ours. */
     if (dt_paths.run_dir) {
@@ -107,26 +108,26 @@ static void dt_cleanup(void)
         nftw(dt_root, dt_rm, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static void dt_on_signal(int sig)
+static inline void dt_on_signal(int sig)
 {
     dt_cleanup();
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
-static void *dt_loop_main(void *opaque)
+static inline void *dt_loop_main(void *opaque)
 {
     vk_loop_run(opaque);
     return NULL;
 }
 
-static void dt_start_loop(void)
+static inline void dt_start_loop(void)
 {
     dt_loop = vk_loop_new();
     pthread_create(&dt_loop_thread, NULL, dt_loop_main, dt_loop);
 }
 
-static void dt_stop_loop(void)
+static inline void dt_stop_loop(void)
 {
     vk_loop_quit(dt_loop);
     pthread_join(dt_loop_thread, NULL);
@@ -134,7 +135,7 @@ static void dt_stop_loop(void)
     dt_loop = NULL;
 }
 
-static void dt_setup(void)
+static inline void dt_setup(void)
 {
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(dt_root, sizeof(dt_root), "%s/vk-driver-XXXXXX", tmp);
@@ -153,7 +154,7 @@ static void dt_setup(void)
     dt_start_loop();
 }
 
-static void dt_teardown(void)
+static inline void dt_teardown(void)
 {
     dt_stop_loop();
     dt_cleanup();
@@ -161,7 +162,8 @@ static void dt_teardown(void)
 }
 
 /* Minimal TCG guest: QEMU idles in firmware, which is a real running domain. */
-static char *dt_xml(const char *name, const char *uuid, const char *type, const char *emulator)
+static inline char *dt_xml(const char *name, const char *uuid, const char *type,
+                           const char *emulator)
 {
     return vk_asprintf("<domain type='%s'>\n"
                        "  <name>%s</name>\n"
@@ -179,7 +181,8 @@ static char *dt_xml(const char *name, const char *uuid, const char *type, const 
 }
 
 /* Waits (bounded, generous) until the domain reaches state; returns it. */
-static int dt_wait_state(struct vk_qemu_driver *drv, const uint8_t *uuid, int want, int *reason)
+static inline int dt_wait_state(struct vk_qemu_driver *drv, const uint8_t *uuid, int want,
+                                int *reason)
 {
     int st = -1;
     for (int i = 0; i < 1200; i++) { /* up to 60 s */
