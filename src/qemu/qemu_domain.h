@@ -62,9 +62,12 @@ struct vk_qemu_driver {
     int next_id;
 
     pthread_mutex_t version_lock;
-    char *version_path;
-    long long version_mtime_ns;
-    unsigned long long version;
+    struct vk_qemu_version_entry {
+        char *path;
+        long long mtime_ns;
+        unsigned long long version;
+    } *versions; /* one per emulator binary asked about */
+    size_t nversions;
 };
 
 void vk_qemu_driver_unref(struct vk_qemu_driver *drv);

@@ -68,7 +68,9 @@ void vk_qemu_driver_unref(struct vk_qemu_driver *drv)
     free(drv->autostart_dir);
     free(drv->run_dir);
     free(drv->log_dir);
-    free(drv->version_path);
+    for (size_t i = 0; i < drv->nversions; i++)
+        free(drv->versions[i].path);
+    free(drv->versions);
     pthread_mutex_destroy(&drv->lock);
     pthread_mutex_destroy(&drv->version_lock);
     free(drv);
@@ -548,7 +550,7 @@ char *vk_qemu_domain_get_xml(struct vk_qemu_driver *drv, const uint8_t *uuid, un
     if ((flags & VK_XML_INACTIVE) && dom->newdef)
         def = dom->newdef;
     unsigned fmt = 0;
-    if (active && def == dom->def)
+    if (active && !(flags & VK_XML_INACTIVE))
         fmt |= VK_FORMAT_LIVE;
     if (!(flags & VK_XML_SECURE))
         fmt |= VK_FORMAT_NO_SECURE;

@@ -65,7 +65,8 @@ enum {
 /* Loads persistent configs from <config_dir>/qemu/, re-attaches to QEMU
  * processes recorded in <run_dir>/qemu/ status files (verifying each pid is
  * still the same QEMU), and marks vanished ones shut off. The loop is where
- * monitor sockets and process exits are watched. */
+ * monitor sockets and process exits are watched; it must already be running
+ * in its own thread (re-attaching asks each QEMU for its status over QMP). */
 struct vk_qemu_driver *vk_qemu_driver_open(const struct vk_paths *paths, struct vk_loop *loop);
 /* Leaves running QEMU processes running (the next daemon re-attaches). */
 void vk_qemu_driver_close(struct vk_qemu_driver *drv);

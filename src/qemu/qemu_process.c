@@ -291,12 +291,13 @@ static void on_event(struct vk_qemu_monitor *mon, const char *name, struct json_
         return;
     }
     VK_DEBUG("domain '%s': QMP event %s", dom->name, name);
-    if (!strcmp(name, "SHUTDOWN")) {
-        if (!dom->destroying)
-            dom->shutdown_seen = true;
+    if (dom->destroying) {
+        /* Our own SIGTERM says SHUTDOWN too: the exit will be DESTROYED. */
+    } else if (!strcmp(name, "SHUTDOWN")) {
+        dom->shutdown_seen = true;
         /* With -no-shutdown QEMU stays after the guest powers off; unless the
          * config says preserve, finish the job as libvirt does. */
-        if (dom->no_shutdown && !dom->destroying && dom->def->on_poweroff != VK_LIFE_PRESERVE)
+        if (dom->no_shutdown && dom->def->on_poweroff != VK_LIFE_PRESERVE)
             pidfd_send_signal(dom->pidfd, SIGTERM, NULL, 0);
         set_state(dom, VK_DOM_SHUTDOWN, SHUTDOWN_USER);
     } else if (!strcmp(name, "STOP")) {

@@ -40,11 +40,12 @@ int vk_qemu_emulator_version(struct vk_qemu_driver *drv, const char *emulator,
     long long mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 
     pthread_mutex_lock(&drv->version_lock);
-    if (drv->version_path && !strcmp(drv->version_path, emulator) &&
-        drv->version_mtime_ns == mtime) {
-        *version = drv->version;
-        pthread_mutex_unlock(&drv->version_lock);
-        return 0;
+    for (size_t i = 0; i < drv->nversions; i++) {
+        if (!strcmp(drv->versions[i].path, emulator) && drv->versions[i].mtime_ns == mtime) {
+            *version = drv->versions[i].version;
+            pthread_mutex_unlock(&drv->version_lock);
+            return 0;
+        }
     }
     pthread_mutex_unlock(&drv->version_lock);
 
@@ -61,10 +62,16 @@ int vk_qemu_emulator_version(struct vk_qemu_driver *drv, const char *emulator,
                             emulator, rc, rc ? err : out);
 
     pthread_mutex_lock(&drv->version_lock);
-    free(drv->version_path);
-    drv->version_path = vk_strdup(emulator);
-    drv->version_mtime_ns = mtime;
-    drv->version = v;
+    struct vk_qemu_version_entry *e = NULL;
+    for (size_t i = 0; i < drv->nversions && !e; i++)
+        if (!strcmp(drv->versions[i].path, emulator))
+            e = &drv->versions[i]; /* the binary was replaced: update it */
+    if (!e) {
+        e = VK_APPEND(drv->versions, drv->nversions);
+        e->path = vk_strdup(emulator);
+    }
+    e->mtime_ns = mtime;
+    e->version = v;
     pthread_mutex_unlock(&drv->version_lock);
     *version = v;
     return 0;
