@@ -7,12 +7,40 @@
 #include "util/vk_alloc.h"
 #include "util/vk_buf.h"
 
+void conf_escape(struct vk_buf *b, const char *s, bool attr)
+{
+    /* Copies runs of plain bytes at once. In attributes, whitespace other
+     * than ' ' is written as a character reference, else a re-parse would
+     * normalise it to a space; \r likewise in text. */
+    const char *run = s;
+    for (; *s; s++) {
+        const char *rep;
+        switch (*s) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '\'': rep = attr ? "&apos;" : NULL; break;
+        case '"': rep = attr ? "&quot;" : NULL; break;
+        case '\n': rep = attr ? "&#10;" : NULL; break;
+        case '\t': rep = attr ? "&#9;" : NULL; break;
+        case '\r': rep = "&#13;"; break;
+        default: rep = NULL;
+        }
+        if (!rep)
+            continue;
+        vk_buf_add(b, run, (size_t)(s - run));
+        vk_buf_adds(b, rep);
+        run = s + 1;
+    }
+    vk_buf_add(b, run, (size_t)(s - run));
+}
+
 void conf_attr(struct vk_buf *b, const char *name, const char *value)
 {
     if (!value)
         return;
     vk_buf_addf(b, " %s='", name);
-    vk_buf_add_xml_escaped(b, value);
+    conf_escape(b, value, true);
     vk_buf_adds(b, "'");
 }
 
@@ -22,7 +50,7 @@ void conf_text_elem(struct vk_buf *b, int indent, const char *name, const char *
         return;
     vk_buf_indent(b, indent);
     vk_buf_addf(b, "<%s>", name);
-    vk_buf_add_xml_escaped(b, text);
+    conf_escape(b, text, false);
     vk_buf_addf(b, "</%s>\n", name);
 }
 
@@ -37,7 +65,7 @@ static void format_os(struct vk_buf *b, const struct vk_os_def *os)
     conf_attr(b, "arch", os->arch);
     conf_attr(b, "machine", os->machine);
     vk_buf_adds(b, ">");
-    vk_buf_add_xml_escaped(b, os->type ? os->type : "hvm");
+    conf_escape(b, os->type ? os->type : "hvm", false);
     vk_buf_adds(b, "</type>\n");
     conf_text_elem(b, 4, "kernel", os->kernel);
     conf_text_elem(b, 4, "initrd", os->initrd);
@@ -92,7 +120,7 @@ static void format_cpu(struct vk_buf *b, const struct vk_cpu_def *cpu)
         vk_buf_adds(b, "    <model");
         conf_attr(b, "fallback", cpu->model_fallback);
         vk_buf_adds(b, ">");
-        vk_buf_add_xml_escaped(b, cpu->model);
+        conf_escape(b, cpu->model, false);
         vk_buf_adds(b, "</model>\n");
     }
     conf_text_elem(b, 4, "vendor", cpu->vendor);

@@ -315,7 +315,7 @@ static void format_rng(struct vk_buf *b, const struct vk_rng_def *r)
     conf_attr(b, "model", r->backend_model ? r->backend_model : "random");
     if (r->backend) {
         vk_buf_adds(b, ">");
-        vk_buf_add_xml_escaped(b, r->backend);
+        conf_escape(b, r->backend, false);
         vk_buf_adds(b, "</backend>\n");
     } else {
         vk_buf_adds(b, "/>\n");

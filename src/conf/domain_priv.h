@@ -34,6 +34,8 @@ int conf_parse_info_child(xmlNodePtr child, struct vk_dev_info *info, bool allow
 /* Formatting (domain_format*.c), indent in spaces. */
 void conf_format_devices(struct vk_buf *b, const struct vk_domain_def *def, unsigned flags);
 void conf_format_info(struct vk_buf *b, int indent, const struct vk_dev_info *info);
+/* Appends s escaped for XML text (attr false) or a '-quoted attribute. */
+void conf_escape(struct vk_buf *b, const char *s, bool attr);
 /* Writes " name='value'" with escaping; nothing when value is NULL. */
 void conf_attr(struct vk_buf *b, const char *name, const char *value);
 /* Writes "<name>text</name>\n" at indent; nothing when text is NULL. */

@@ -349,6 +349,32 @@ static void test_flags_and_copy(void)
     vk_domain_def_free(st);
 }
 
+/* Special characters survive parse -> format -> parse unchanged. */
+static void test_escaping(void)
+{
+    vk_autofree char *xml =
+        dom("<description>line1\nline2 &amp; &lt;tag&gt; \"q\" 'a' &#13;x</description>" MEM,
+            "<disk type='file'><source file='/a&amp;b&#10;c&apos;d\"e&#9;f&lt;'/>"
+            "<target dev='vda'/></disk>");
+    struct vk_domain_def *def = vk_domain_def_parse(xml, 0);
+    CHECK(def != NULL);
+    if (!def)
+        return;
+    CHECK_STREQ(def->description, "line1\nline2 & <tag> \"q\" 'a' \rx");
+    CHECK_STREQ(def->disks[0].source, "/a&b\nc'd\"e\tf<");
+    vk_autofree char *out = vk_domain_def_format(def, 0, -1);
+    struct vk_domain_def *again = vk_domain_def_parse(out, 0);
+    CHECK(again != NULL);
+    if (again) {
+        CHECK_STREQ(again->description, def->description);
+        CHECK_STREQ(again->disks[0].source, def->disks[0].source);
+        vk_autofree char *out2 = vk_domain_def_format(again, 0, -1);
+        CHECK_STREQ(out2, out);
+        vk_domain_def_free(again);
+    }
+    vk_domain_def_free(def);
+}
+
 static void test_fixture(const char *data_dir)
 {
     vk_autofree char *path = vk_asprintf("%s/virt-install-q35.xml", data_dir);
@@ -438,6 +464,7 @@ int main(int argc, char **argv)
     test_entities();
     test_metadata();
     test_flags_and_copy();
+    test_escaping();
     test_fixture(argv[1]);
     if (argc > 2)
         test_virt_install(argv[2]);
