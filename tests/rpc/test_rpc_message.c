@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rpc/rpc_message.h"
+#include "rpc/rpc_procs.h"
 #include "unit/vk_test.h"
 
 static const uint8_t header_only_call[] = {
@@ -164,8 +165,29 @@ static void test_reply_and_args(void)
     free(pkt);
 }
 
+static void test_proc_table(void)
+{
+    size_t n;
+    const struct vk_rpc_proc_info *t = vk_rpc_proc_table(&n);
+    CHECK(n >= 40);
+    for (size_t i = 1; i < n; i++)
+        CHECK(t[i - 1].proc < t[i].proc); /* bsearch needs it sorted */
+    for (size_t i = 0; i < n; i++) {
+        CHECK(vk_rpc_proc_info(t[i].proc) == &t[i]);
+        CHECK((t[i].args_xdr == NULL) == (t[i].args_size == 0));
+        CHECK((t[i].ret_xdr == NULL) == (t[i].ret_size == 0));
+    }
+    /* numbers are libvirt's */
+    CHECK_STREQ(vk_rpc_proc_info(273)->name, "CONNECT_LIST_ALL_DOMAINS");
+    CHECK_STREQ(vk_rpc_proc_info(22)->name, "DOMAIN_LOOKUP_BY_ID");
+    CHECK_STREQ(vk_rpc_proc_info(426)->api, "virDomainGetMessages");
+    CHECK(vk_rpc_proc_info(9999) == NULL);
+    CHECK(vk_rpc_proc_info(0) == NULL);
+}
+
 int main(void)
 {
+    test_proc_table();
     test_header_vector();
     test_error_vector();
     test_limits();
