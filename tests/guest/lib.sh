@@ -36,6 +36,7 @@ trap 'exit 1' INT TERM
 
 guest_build() {
   bash "$here/build.sh" "$GUEST_DIR" || fail "building the guest into $GUEST_DIR"
+  GUEST_DIR=$(cd "$GUEST_DIR" && pwd)
   GUEST_KVER=$(sed -n 's/^kernel //p' "$GUEST_DIR/stamp")
 }
 
