@@ -181,6 +181,9 @@ static void format_net(struct vk_buf *b, const struct vk_net_def *n)
 static void format_chr(struct vk_buf *b, const char *elem, const struct vk_chr_def *c)
 {
     vk_buf_addf(b, "    <%s type='%s'", elem, conf_chr_type_names[c->type]);
+    /* libvirt names a console's pty in tty= too (status/live data) */
+    if (c->type == VK_CHR_PTY && c->path && !strcmp(elem, "console"))
+        conf_attr(b, "tty", c->path);
     bool has_source = c->path || c->mode || c->append_given;
     bool has_target = c->target_type || c->target_port >= 0 || c->target_name || c->target_model;
     if (!open_end(b, has_source || has_target || !info_empty(&c->info)))
@@ -215,11 +218,13 @@ static void format_graphics(struct vk_buf *b, const struct vk_graphics_def *g, u
 {
     vk_buf_addf(b, "    <graphics type='%s'", conf_graphics_type_names[g->type]);
     if (g->type == VK_GRAPHICS_VNC) {
-        /* libvirt's VNC form: port='-1' autoport='yes' for automatic ports */
-        vk_buf_addf(b, " port='%d' autoport='%s'", g->autoport ? -1 : g->port,
+        /* libvirt's VNC form: port='-1' autoport='yes' for automatic ports,
+         * and the port in use in live XML (virsh vncdisplay reads it). */
+        bool live = (flags & VK_FORMAT_LIVE) && g->port > 0;
+        vk_buf_addf(b, " port='%d' autoport='%s'", g->autoport && !live ? -1 : g->port,
                     g->autoport ? "yes" : "no");
     } else {
-        if (!g->autoport && g->port > 0)
+        if (g->port > 0 && (!g->autoport || (flags & VK_FORMAT_LIVE)))
             vk_buf_addf(b, " port='%d'", g->port);
         /* with autoport an automatic TLS port is implied, as in libvirt */
         if (g->tls_port > 0 || (g->tls_port == -1 && !g->autoport))

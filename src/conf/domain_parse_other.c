@@ -52,7 +52,8 @@ static int parse_graphics(xmlNodePtr n, struct vk_domain_def *def, unsigned flag
     /* port='-1' is libvirt's old spelling of autoport; with neither given
      * a port is picked automatically. */
     g->autoport = autoport == 1 || (autoport == 0 && g->port <= 0);
-    if (g->autoport)
+    /* A live document carries the port picked for autoport: status only. */
+    if (g->autoport && (!(flags & VK_PARSE_STATUS) || g->port <= 0))
         g->port = -1;
     if (!g->autoport && g->port > 0 && g->port < 5900 && g->type == VK_GRAPHICS_VNC)
         return xu_err_value(n, "port", xu_attr(n, "port"));

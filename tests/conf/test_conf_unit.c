@@ -349,6 +349,40 @@ static void test_flags_and_copy(void)
     vk_domain_def_free(st);
 }
 
+/* Runtime data: the port picked for autoport and a pty's path appear in live
+ * and status XML only. */
+static void test_live_data(void)
+{
+    vk_autofree char *xml = dom(NULL, "<console type='pty'><source path='/dev/pts/4'/>"
+                                      "<target type='serial' port='0'/></console>"
+                                      "<graphics type='vnc' autoport='yes'/>");
+    struct vk_domain_def *cfg = vk_domain_def_parse(xml, 0);
+    struct vk_domain_def *st = vk_domain_def_parse(xml, VK_PARSE_STATUS);
+    CHECK(cfg && st);
+    if (!cfg || !st) {
+        vk_domain_def_free(cfg);
+        vk_domain_def_free(st);
+        return;
+    }
+    CHECK(cfg->consoles[0].path == NULL);
+    CHECK_STREQ(st->consoles[0].path, "/dev/pts/4");
+    st->graphics[0].port = 5907;
+    vk_autofree char *live = vk_domain_def_format(st, VK_FORMAT_LIVE, 3);
+    vk_autofree char *inactive = vk_domain_def_format(st, 0, -1);
+    CHECK(strstr(live, "<graphics type='vnc' port='5907' autoport='yes'") != NULL);
+    CHECK(strstr(inactive, "<graphics type='vnc' port='-1' autoport='yes'") != NULL);
+    CHECK(strstr(live, "<console type='pty' tty='/dev/pts/4'>") != NULL);
+    CHECK(strstr(live, "<source path='/dev/pts/4'/>") != NULL);
+    struct vk_domain_def *back = vk_domain_def_parse(live, VK_PARSE_STATUS);
+    CHECK(back && back->graphics[0].port == 5907 && back->graphics[0].autoport);
+    vk_domain_def_free(back);
+    back = vk_domain_def_parse(live, 0);
+    CHECK(back && back->graphics[0].port == -1 && !back->consoles[0].path);
+    vk_domain_def_free(back);
+    vk_domain_def_free(cfg);
+    vk_domain_def_free(st);
+}
+
 /* Special characters survive parse -> format -> parse unchanged. */
 static void test_escaping(void)
 {
@@ -465,6 +499,7 @@ int main(int argc, char **argv)
     test_metadata();
     test_flags_and_copy();
     test_escaping();
+    test_live_data();
     test_fixture(argv[1]);
     if (argc > 2)
         test_virt_install(argv[2]);
