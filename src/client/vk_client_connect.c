@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/vk_alloc.h"
 #include "util/vk_error.h"
@@ -63,9 +64,49 @@ int vk_connect_call(vk_connect *conn, int proc, xdrproc_t args_fn, const void *a
     return rc;
 }
 
+/* While nobody is mid-call, look at the socket every second. The server
+ * PINGs after 5 s of silence, so one pass a second answers in time. */
+static void *idle_main(void *arg)
+{
+    vk_connect *conn = arg;
+    pthread_mutex_lock(&conn->idle_lock);
+    while (!conn->idle_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&conn->idle_cond, &conn->idle_lock, &until);
+        if (conn->idle_stop)
+            break;
+        /* A caller holding the lock is pumping the socket itself. */
+        if (pthread_mutex_trylock(&conn->lock) == 0) {
+            struct vk_error saved = *vk_error_last();
+            vk_client_service(&conn->client);
+            vk_error_set(saved.code, saved.domain, "%s", saved.message);
+            pthread_mutex_unlock(&conn->lock);
+        }
+    }
+    pthread_mutex_unlock(&conn->idle_lock);
+    return NULL;
+}
+
+static void idle_stop(vk_connect *conn)
+{
+    if (!conn->idle_running)
+        return;
+    pthread_mutex_lock(&conn->idle_lock);
+    conn->idle_stop = true;
+    pthread_cond_signal(&conn->idle_cond);
+    pthread_mutex_unlock(&conn->idle_lock);
+    pthread_join(conn->idle_thread, NULL);
+    conn->idle_running = false;
+}
+
 static void conn_free(vk_connect *conn)
 {
+    idle_stop(conn);
     vk_client_close(&conn->client);
+    pthread_mutex_destroy(&conn->idle_lock);
+    pthread_cond_destroy(&conn->idle_cond);
     vk_uri_clear(&conn->uri);
     pthread_mutex_destroy(&conn->lock);
     free(conn);
@@ -122,6 +163,8 @@ vk_connect *vk_connect_open(const char *uri, unsigned int flags)
     }
     vk_connect *conn = vk_calloc(1, sizeof(*conn));
     pthread_mutex_init(&conn->lock, NULL);
+    pthread_mutex_init(&conn->idle_lock, NULL);
+    pthread_cond_init(&conn->idle_cond, NULL);
     conn->refs = 1;
     conn->flags = flags;
     conn->client.fd = -1;
@@ -146,6 +189,9 @@ vk_connect *vk_connect_open(const char *uri, unsigned int flags)
     if (vk_client_call(&conn->client, REMOTE_PROC_CONNECT_OPEN,
                        (xdrproc_t)xdr_remote_connect_open_args, &oa, NULL, NULL) < 0)
         goto fail;
+    if (conn->client.keepalive &&
+        pthread_create(&conn->idle_thread, NULL, idle_main, conn) == 0)
+        conn->idle_running = true;
     return conn;
 
 fail:
@@ -160,6 +206,7 @@ int vk_connect_close(vk_connect *conn)
     int left = __atomic_sub_fetch(&conn->refs, 1, __ATOMIC_SEQ_CST);
     if (left > 0)
         return left;
+    idle_stop(conn);
     /* Tell the server we are done; it closes its end either way. */
     struct vk_error saved = *vk_error_last();
     if (!conn->client.dead)

@@ -43,12 +43,22 @@ int vk_client_send(struct vk_client *c, int proc, xdrproc_t args_fn, const void 
  * decodes it into ret (zeroed by the caller; release with vk_rpc_free) or
  * sets the server's error. Returns 0 or -1. */
 int vk_client_wait(struct vk_client *c, uint32_t serial, int proc, xdrproc_t ret_fn, void *ret);
+/* One non-blocking pass over the socket while no call runs: answers the
+ * server's keepalive PINGs so an idle connection stays open. */
+int vk_client_service(struct vk_client *c);
 /* send + wait */
 int vk_client_call(struct vk_client *c, int proc, xdrproc_t args_fn, const void *args,
                    xdrproc_t ret_fn, void *ret);
 
 struct vk_connect {
     pthread_mutex_t lock; /* one caller on the socket at a time */
+    /* The idle thread answers PINGs between calls (the server closes a
+     * connection whose PINGs go unanswered for ~30 s). */
+    pthread_t idle_thread;
+    bool idle_running;
+    bool idle_stop;            /* under idle_lock */
+    pthread_mutex_t idle_lock;
+    pthread_cond_t idle_cond;
     int refs;             /* the opener's plus one per vk_domain */
     unsigned int flags;
     struct vk_uri uri;

@@ -245,6 +245,25 @@ static ssize_t pump(struct vk_client *c, uint32_t serial)
     }
 }
 
+int vk_client_service(struct vk_client *c)
+{
+    if (c->dead)
+        return -1;
+    struct pollfd p = {.fd = c->fd, .events = POLLIN};
+    if (c->out_off < c->out.len)
+        p.events |= POLLOUT;
+    if (poll(&p, 1, 0) <= 0)
+        return 0;
+    if ((p.revents & POLLOUT) && flush_some(c) < 0)
+        return -1;
+    if ((p.revents & (POLLIN | POLLHUP | POLLERR)) && read_some(c) < 0)
+        return -1;
+    /* A PONG queued just now goes out at once. */
+    if (c->out_off < c->out.len && flush_some(c) < 0)
+        return -1;
+    return 0;
+}
+
 int vk_client_wait(struct vk_client *c, uint32_t serial, int proc, xdrproc_t ret_fn, void *ret)
 {
     ssize_t idx = pump(c, serial);

@@ -298,6 +298,18 @@ static void test_refcount(void)
     vk_domain_free(d);
 }
 
+/* An idle connection outlives the server's keepalive window (5 PINGs 5 s
+ * apart): the library answers PINGs between calls. */
+static void test_idle_survives(vk_connect *c)
+{
+    sleep(35);
+    char *type = vk_connect_get_type(c);
+    if (!type)
+        fprintf(stderr, "after idling: %s\n", vk_last_error_message());
+    CHECK_STREQ(type, "QEMU");
+    free(type);
+}
+
 /* The daemon dies: calls fail with an RPC error, no hang, no crash. */
 static void test_daemon_death(vk_connect *c)
 {
@@ -327,6 +339,7 @@ int main(void)
     test_pipelined_states(c);
     test_threads(c);
     test_refcount();
+    test_idle_survives(c);
     test_daemon_death(c);
     TEST_MAIN_END();
 }
