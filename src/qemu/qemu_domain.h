@@ -102,7 +102,7 @@ void vk_qemu_status_load_all(struct vk_qemu_driver *drv);
 
 /* Process management (qemu_process.c). Called with dom->job held. */
 int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags);
-int vk_qemu_process_destroy(struct vk_qemu_dom *dom);
+int vk_qemu_process_destroy(struct vk_qemu_dom *dom, bool graceful);
 /* Re-attach to a running QEMU (status load): dom->pid, start_time, mon_path,
  * state and reason are set; connects the monitor and watches the process.
  * On failure the caller cleans up. */

@@ -473,7 +473,7 @@ int vk_qemu_domain_destroy(struct vk_qemu_driver *drv, const uint8_t *uuid, unsi
     struct vk_qemu_dom *dom = begin_job(drv, uuid);
     if (!dom)
         return -1;
-    int ret = vk_qemu_process_destroy(dom);
+    int ret = vk_qemu_process_destroy(dom, flags & VK_DESTROY_GRACEFUL);
     end_job(dom);
     return ret;
 }
@@ -514,14 +514,29 @@ out:
     return ret;
 }
 
+/* libvirt's VIR_DOMAIN_SHUTDOWN_* / VIR_DOMAIN_REBOOT_* modes: only the ACPI
+ * power button (1) exists without a guest agent. */
+static int check_mode(unsigned flags, const char *what)
+{
+    if (flags & ~1u)
+        return vk_error_set(VK_ERR_ARGUMENT_UNSUPPORTED, VK_FROM_QEMU,
+                            "%s mode 0x%x is not supported (only the ACPI power button)", what,
+                            flags);
+    return 0;
+}
+
 int vk_qemu_domain_shutdown(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags)
 {
+    if (check_mode(flags, "shutdown") < 0)
+        return -1;
     /* ACPI power button: the guest decides; its poweroff arrives as SHUTDOWN. */
     return simple_command(drv, uuid, "system_powerdown", 0, 0);
 }
 
 int vk_qemu_domain_reboot(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags)
 {
+    if (check_mode(flags, "reboot") < 0)
+        return -1;
     /* Without a guest agent, a clean guest-side reboot cannot be requested;
      * reboot is a hard reset of the machine (QMP system_reset). */
     return simple_command(drv, uuid, "system_reset", 0, 0);
@@ -635,6 +650,58 @@ int vk_qemu_domain_get_autostart(struct vk_qemu_driver *drv, const uint8_t *uuid
     int r = autostart_of(drv, dom->name);
     vk_qemu_dom_unref(dom);
     return r;
+}
+
+int vk_qemu_domain_set_autostart(struct vk_qemu_driver *drv, const uint8_t *uuid, int autostart)
+{
+    struct vk_qemu_dom *dom = begin_job(drv, uuid);
+    if (!dom)
+        return -1;
+    int ret = -1;
+    pthread_mutex_lock(&dom->lock);
+    bool persistent = dom->persistent;
+    pthread_mutex_unlock(&dom->lock);
+    vk_autofree char *link = vk_asprintf("%s/%s.xml", drv->autostart_dir, dom->name);
+    vk_autofree char *target = vk_asprintf("../%s.xml", dom->name);
+    if (!persistent) {
+        vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
+                     "cannot set autostart for transient domain '%s'", dom->name);
+        goto out;
+    }
+    if (autostart) {
+        if (vk_mkdir_p(drv->autostart_dir, 0700) < 0)
+            goto out;
+        if (symlink(target, link) < 0 && errno != EEXIST) {
+            vk_error_system(errno, "domain '%s': cannot create autostart link '%s'", dom->name,
+                            link);
+            goto out;
+        }
+    } else if (unlink(link) < 0 && errno != ENOENT) {
+        vk_error_system(errno, "domain '%s': cannot remove autostart link '%s'", dom->name,
+                        link);
+        goto out;
+    }
+    ret = 0;
+out:
+    end_job(dom);
+    return ret;
+}
+
+void vk_qemu_driver_autostart(struct vk_qemu_driver *drv)
+{
+    struct vk_dom_ref *refs = NULL;
+    size_t n = 0;
+    if (vk_qemu_list_domains(drv, VK_LIST_INACTIVE | VK_LIST_PERSISTENT | VK_LIST_AUTOSTART,
+                             &refs, NULL, &n) < 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (vk_qemu_domain_create(drv, refs[i].uuid, 0, NULL) < 0)
+            VK_ERROR("autostart of domain '%s' failed: %s", refs[i].name,
+                     vk_error_last()->message);
+        else
+            VK_INFO("domain '%s' autostarted", refs[i].name);
+    }
+    vk_dom_refs_free(refs, n);
 }
 
 int vk_qemu_domain_has_managed_save(struct vk_qemu_driver *drv, const uint8_t *uuid)

@@ -82,6 +82,11 @@ int vk_qemu_domain_create_xml(struct vk_qemu_driver *drv, const char *xml, unsig
 int vk_qemu_domain_create(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags,
                           struct vk_dom_ref *out); /* start; out gets the new id */
 int vk_qemu_domain_destroy(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
+/* shutdown presses the ACPI power button (flags 0 or ACPI_POWER_BTN = 1);
+ * the domain stops when the guest powers off (SHUTOFF, reason shutdown).
+ * reboot is a machine reset (QMP system_reset): without a guest agent a
+ * guest-side reboot cannot be requested. destroy: SIGTERM, then SIGKILL
+ * after 3 s (with VK_DESTROY_GRACEFUL: SIGTERM only, error if it stays). */
 int vk_qemu_domain_shutdown(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
 int vk_qemu_domain_reboot(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
 int vk_qemu_domain_suspend(struct vk_qemu_driver *drv, const uint8_t *uuid);
@@ -102,6 +107,11 @@ int vk_qemu_domain_get_state(struct vk_qemu_driver *drv, const uint8_t *uuid, in
 int vk_qemu_domain_is_active(struct vk_qemu_driver *drv, const uint8_t *uuid);
 int vk_qemu_domain_is_persistent(struct vk_qemu_driver *drv, const uint8_t *uuid);
 int vk_qemu_domain_get_autostart(struct vk_qemu_driver *drv, const uint8_t *uuid);
+/* Adds/removes <config_dir>/qemu/autostart/<name>.xml (persistent only). */
+int vk_qemu_domain_set_autostart(struct vk_qemu_driver *drv, const uint8_t *uuid, int autostart);
+/* Starts every inactive persistent domain marked autostart (the daemon calls
+ * it once after open); failures are logged, not fatal. */
+void vk_qemu_driver_autostart(struct vk_qemu_driver *drv);
 int vk_qemu_domain_has_managed_save(struct vk_qemu_driver *drv, const uint8_t *uuid);
 /* Lists domains matching libvirt's VIR_CONNECT_LIST_DOMAINS_* flags (0 = all),
  * sorted active first by id, then inactive by name. With states non-NULL,

@@ -38,6 +38,8 @@
 /* Destroy: SIGTERM, then SIGKILL after this long. */
 #define TERM_GRACE_MS 3000
 #define KILL_WAIT_MS 30000
+/* VK_DESTROY_GRACEFUL: how long SIGTERM alone may take. */
+#define GRACEFUL_WAIT_MS 10000
 
 enum { SHUTOFF_UNKNOWN = 0, SHUTOFF_SHUTDOWN = 1, SHUTOFF_DESTROYED = 2, SHUTOFF_CRASHED = 3,
        SHUTOFF_FAILED = 6 };
@@ -714,7 +716,7 @@ static bool wait_exit(int pidfd, int ms)
     return r == 1;
 }
 
-int vk_qemu_process_destroy(struct vk_qemu_dom *dom)
+int vk_qemu_process_destroy(struct vk_qemu_dom *dom, bool graceful)
 {
     pthread_mutex_lock(&dom->lock);
     if (!vk_qemu_dom_is_active(dom)) {
@@ -730,6 +732,15 @@ int vk_qemu_process_destroy(struct vk_qemu_dom *dom)
         return vk_error_system(errno, "domain '%s': cannot duplicate pidfd", dom->name);
 
     pidfd_send_signal(pidfd, SIGTERM, NULL, 0);
+    if (graceful && !wait_exit(pidfd, GRACEFUL_WAIT_MS)) {
+        close(pidfd);
+        pthread_mutex_lock(&dom->lock);
+        dom->destroying = false;
+        pthread_mutex_unlock(&dom->lock);
+        return vk_error_set(VK_ERR_OPERATION_FAILED, VK_FROM_QEMU,
+                            "domain '%s': QEMU pid %d did not stop on SIGTERM", dom->name,
+                            (int)pid);
+    }
     if (!wait_exit(pidfd, TERM_GRACE_MS)) {
         pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
         if (!wait_exit(pidfd, KILL_WAIT_MS)) {

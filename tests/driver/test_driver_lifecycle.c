@@ -232,6 +232,52 @@ static void test_transient_and_list(struct vk_qemu_driver *drv)
     free(x3);
 }
 
+static void test_autostart(struct vk_qemu_driver *drv)
+{
+    struct vk_dom_ref ref = {0};
+    char *xml = dt_xml("auto4", NULL, NULL, NULL);
+    CHECK_OK(vk_qemu_domain_define(drv, xml, 0, &ref));
+    free(xml);
+    CHECK(vk_qemu_domain_get_autostart(drv, ref.uuid) == 0);
+    CHECK_OK(vk_qemu_domain_set_autostart(drv, ref.uuid, 1));
+    CHECK(vk_qemu_domain_get_autostart(drv, ref.uuid) == 1);
+    struct vk_dom_ref *refs = NULL;
+    size_t n = 0;
+    CHECK_OK(vk_qemu_list_domains(drv, VK_LIST_AUTOSTART, &refs, NULL, &n));
+    CHECK(n == 1 && !strcmp(refs[0].name, "auto4"));
+    vk_dom_refs_free(refs, n);
+
+    vk_qemu_driver_autostart(drv);
+    dt_pid_of("auto4");
+    CHECK(vk_qemu_domain_is_active(drv, ref.uuid) == 1);
+    /* Graceful destroy: SIGTERM is enough for QEMU. */
+    CHECK_OK(vk_qemu_domain_destroy(drv, ref.uuid, VK_DESTROY_GRACEFUL));
+    int st, reason;
+    CHECK_OK(vk_qemu_domain_get_state(drv, ref.uuid, &st, &reason));
+    CHECK(st == VK_DOM_SHUTOFF && reason == 2);
+
+    CHECK_OK(vk_qemu_domain_set_autostart(drv, ref.uuid, 0));
+    CHECK(vk_qemu_domain_get_autostart(drv, ref.uuid) == 0);
+    CHECK_OK(vk_qemu_domain_set_autostart(drv, ref.uuid, 1));
+    /* Undefine takes the autostart link with it. */
+    CHECK_OK(vk_qemu_domain_undefine(drv, ref.uuid, 0));
+    char *link = vk_asprintf("%s/qemu/autostart/auto4.xml", dt_paths.config_dir);
+    CHECK(access(link, F_OK) < 0);
+    free(link);
+    vk_dom_ref_clear(&ref);
+
+    /* Transient domains have no autostart; unsupported shutdown modes say so. */
+    xml = dt_xml("auto5", NULL, NULL, NULL);
+    CHECK_OK(vk_qemu_domain_create_xml(drv, xml, VK_START_PAUSED, &ref));
+    free(xml);
+    dt_pid_of("auto5");
+    CHECK_ERR(vk_qemu_domain_set_autostart(drv, ref.uuid, 1), VK_ERR_OPERATION_INVALID);
+    CHECK_ERR(vk_qemu_domain_shutdown(drv, ref.uuid, 2), VK_ERR_ARGUMENT_UNSUPPORTED);
+    CHECK_OK(vk_qemu_domain_shutdown(drv, ref.uuid, 1));
+    CHECK_OK(vk_qemu_domain_destroy(drv, ref.uuid, 0));
+    vk_dom_ref_clear(&ref);
+}
+
 static void test_errors(struct vk_qemu_driver *drv)
 {
     uint8_t u[VK_UUID_LEN];
@@ -300,6 +346,7 @@ int main(void)
 
     test_define_start_stop(drv);
     test_transient_and_list(drv);
+    test_autostart(drv);
     test_errors(drv);
 
     vk_qemu_driver_close(drv);
