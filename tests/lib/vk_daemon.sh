@@ -50,6 +50,19 @@ vk_cleanup() {
     if [ -n "$VK_DAEMON_PID" ]; then
         kill -TERM "$VK_DAEMON_PID" 2>/dev/null
         wait "$VK_DAEMON_PID" 2>/dev/null
+        local drc=$?
+        # A clean SIGTERM exit is part of every test; sanitizer builds
+        # report leaks through the exit status and UB in the log.
+        if [ $drc -ne 0 ]; then
+            echo "FAIL: virtkitd exited with status $drc on SIGTERM" >&2
+            rc=1
+        fi
+    fi
+    if [ -f "$ROOT/daemon.log" ] &&
+       grep -Eq 'runtime error:|Sanitizer|LeakSanitizer' "$ROOT/daemon.log"; then
+        echo "FAIL: sanitizer report in the daemon log:" >&2
+        grep -E -A20 'runtime error:|Sanitizer' "$ROOT/daemon.log" | head -60 >&2
+        rc=1
     fi
     local p
     for p in $VK_QEMU_PIDS; do
@@ -60,7 +73,7 @@ vk_cleanup() {
         grep -v " debug: " "$ROOT/daemon.log" | tail -n 40 >&2
     fi
     rm -rf "$ROOT"
-    return $rc
+    exit $rc
 }
 
 # True when something accepts connections on the UNIX socket $1 (a stale
