@@ -111,6 +111,8 @@ int vk_qemu_process_attach(struct vk_qemu_dom *dom);
  * drop monitor, watch, status file; transient domains leave the list.
  * Idempotent; any thread; takes dom->lock itself. */
 void vk_qemu_process_stopped(struct vk_qemu_dom *dom, int reason);
+/* Removes dir and the files directly in it (QEMU's sockets). */
+void vk_qemu_rmdir_shallow(const char *dir);
 /* Start time (field 22 of /proc/PID/stat), or 0 when pid does not exist. */
 unsigned long long vk_qemu_proc_start_time(pid_t pid);
 /* utime+stime of pid in ns, 0 if unknown. */

@@ -114,10 +114,8 @@ static char *dom_run_dir(const struct vk_qemu_dom *dom)
     return vk_asprintf("%s/%s", dom->drv->run_dir, uuid);
 }
 
-/* Removes the per-domain runtime directory and what QEMU left in it. */
-static void remove_dom_run_dir(const struct vk_qemu_dom *dom)
+void vk_qemu_rmdir_shallow(const char *dir)
 {
-    vk_autofree char *dir = dom_run_dir(dom);
     DIR *d = opendir(dir);
     if (!d)
         return;
@@ -129,6 +127,13 @@ static void remove_dom_run_dir(const struct vk_qemu_dom *dom)
     }
     closedir(d);
     rmdir(dir);
+}
+
+/* Removes the per-domain runtime directory and what QEMU left in it. */
+static void remove_dom_run_dir(const struct vk_qemu_dom *dom)
+{
+    vk_autofree char *dir = dom_run_dir(dom);
+    vk_qemu_rmdir_shallow(dir);
 }
 
 static const char *reason_name(int reason)

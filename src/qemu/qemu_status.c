@@ -118,8 +118,16 @@ static int parse_status(struct json_object *o, struct status *s)
 static void forget(struct vk_qemu_driver *drv, const char *name, const char *monitor)
 {
     vk_qemu_status_delete(drv, name);
-    if (monitor && monitor[0])
-        unlink(monitor);
+    if (!monitor || !monitor[0])
+        return;
+    unlink(monitor);
+    /* Its runtime dir is the monitor path without ".qmp" (same uuid). */
+    size_t n = strlen(monitor), r = strlen(drv->run_dir);
+    if (n > r + 5 && !strncmp(monitor, drv->run_dir, r) && monitor[r] == '/' &&
+        !strcmp(monitor + n - 4, ".qmp") && !strchr(monitor + r + 1, '/')) {
+        vk_autofree char *dir = vk_strndup(monitor, n - 4);
+        vk_qemu_rmdir_shallow(dir);
+    }
 }
 
 static void load_one_status(struct vk_qemu_driver *drv, const char *file)

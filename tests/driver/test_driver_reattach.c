@@ -72,6 +72,12 @@ int main(void)
     CHECK_OK(vk_qemu_domain_get_state(drv, uc, &st, &reason));
     CHECK(st == VK_DOM_SHUTOFF);
     CHECK(!dt_status_exists("doomed-c"));
+    char *qmp = vk_asprintf("%s/qemu/" UC ".qmp", dt_paths.run_dir);
+    char *rdir = vk_asprintf("%s/qemu/" UC, dt_paths.run_dir);
+    CHECK(access(qmp, F_OK) < 0);
+    CHECK(access(rdir, F_OK) < 0);
+    free(qmp);
+    free(rdir);
     CHECK_ERR(vk_qemu_domain_lookup_by_name(drv, "junk", NULL), VK_ERR_NO_DOMAIN);
 
     /* Live def is the old one, the config the new one. */
