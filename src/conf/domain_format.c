@@ -16,15 +16,32 @@ void conf_escape(struct vk_buf *b, const char *s, bool attr)
     for (; *s; s++) {
         const char *rep;
         switch (*s) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '\'': rep = attr ? "&apos;" : NULL; break;
-        case '"': rep = attr ? "&quot;" : NULL; break;
-        case '\n': rep = attr ? "&#10;" : NULL; break;
-        case '\t': rep = attr ? "&#9;" : NULL; break;
-        case '\r': rep = "&#13;"; break;
-        default: rep = NULL;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '\'':
+            rep = attr ? "&apos;" : NULL;
+            break;
+        case '"':
+            rep = attr ? "&quot;" : NULL;
+            break;
+        case '\n':
+            rep = attr ? "&#10;" : NULL;
+            break;
+        case '\t':
+            rep = attr ? "&#9;" : NULL;
+            break;
+        case '\r':
+            rep = "&#13;";
+            break;
+        default:
+            rep = NULL;
         }
         if (!rep)
             continue;
@@ -71,7 +88,8 @@ static void format_os(struct vk_buf *b, const struct vk_os_def *os)
     conf_text_elem(b, 4, "initrd", os->initrd);
     conf_text_elem(b, 4, "cmdline", os->cmdline);
     for (int i = 0; i < os->nboot && i < 4; i++)
-        vk_buf_addf(b, "    <boot dev='%s'/>\n", conf_boot_names[os->boot[i]]);
+        vk_buf_addf(b, "    <boot dev='%s'/>\n",
+                    conf_enum_name(conf_boot_names, (int)os->boot[i], "hd"));
     if (os->bootmenu) {
         vk_buf_addf(b, "    <bootmenu enable='%s'", os->bootmenu == VK_TRI_YES ? "yes" : "no");
         if (os->bootmenu_timeout >= 0)
@@ -107,7 +125,7 @@ static void format_cpu(struct vk_buf *b, const struct vk_cpu_def *cpu)
         return;
     vk_buf_adds(b, "  <cpu");
     if (cpu->mode)
-        conf_attr(b, "mode", conf_cpu_mode_names[cpu->mode]);
+        conf_attr(b, "mode", conf_enum_name(conf_cpu_mode_names, (int)cpu->mode, NULL));
     conf_attr(b, "match", cpu->match);
     conf_attr(b, "check", cpu->check);
     conf_attr(b, "migratable", cpu->migratable);
@@ -132,7 +150,8 @@ static void format_cpu(struct vk_buf *b, const struct vk_cpu_def *cpu)
                     cpu->cores, cpu->threads);
     for (size_t i = 0; i < cpu->nfeatures; i++) {
         vk_buf_adds(b, "    <feature");
-        conf_attr(b, "policy", conf_cpu_policy_names[cpu->features[i].policy]);
+        conf_attr(b, "policy",
+                  conf_enum_name(conf_cpu_policy_names, (int)cpu->features[i].policy, "require"));
         conf_attr(b, "name", cpu->features[i].name);
         vk_buf_adds(b, "/>\n");
     }
@@ -179,7 +198,8 @@ static void format_clock(struct vk_buf *b, const struct vk_clock_def *clock)
 static void format_lifecycle(struct vk_buf *b, const char *name, enum vk_lifecycle_action a,
                              enum vk_lifecycle_action dflt)
 {
-    vk_buf_addf(b, "  <%s>%s</%s>\n", name, conf_lifecycle_names[a ? a : dflt], name);
+    vk_buf_addf(b, "  <%s>%s</%s>\n", name,
+                conf_enum_name(conf_lifecycle_names, (int)a, conf_lifecycle_names[dflt]), name);
 }
 
 static void format_pm(struct vk_buf *b, const struct vk_pm_def *pm)

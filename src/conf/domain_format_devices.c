@@ -11,7 +11,7 @@ static void format_address(struct vk_buf *b, int indent, const struct vk_dev_add
     if (a->type == VK_ADDR_NONE)
         return;
     vk_buf_indent(b, indent);
-    vk_buf_addf(b, "<address type='%s'", conf_addr_type_names[a->type]);
+    vk_buf_addf(b, "<address type='%s'", conf_enum_name(conf_addr_type_names, (int)a->type, "pci"));
     switch (a->type) {
     case VK_ADDR_PCI:
         vk_buf_addf(b, " domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'", a->domain,
@@ -84,8 +84,9 @@ static void close_tag(struct vk_buf *b, const char *name)
 
 static void format_disk(struct vk_buf *b, const struct vk_disk_def *d)
 {
-    vk_buf_addf(b, "    <disk type='%s' device='%s'>\n", conf_disk_type_names[d->type],
-                conf_disk_device_names[d->device ? d->device : VK_DISK_DEV_DISK]);
+    vk_buf_addf(b, "    <disk type='%s' device='%s'>\n",
+                conf_enum_name(conf_disk_type_names, (int)d->type, "file"),
+                conf_enum_name(conf_disk_device_names, (int)d->device, "disk"));
     if (d->driver_name || d->format || d->cache || d->io || d->discard) {
         vk_buf_adds(b, "      <driver");
         conf_attr(b, "name", d->driver_name);
@@ -103,7 +104,7 @@ static void format_disk(struct vk_buf *b, const struct vk_disk_def *d)
     vk_buf_adds(b, "      <target");
     conf_attr(b, "dev", d->target_dev);
     if (d->bus)
-        conf_attr(b, "bus", conf_disk_bus_names[d->bus]);
+        conf_attr(b, "bus", conf_enum_name(conf_disk_bus_names, (int)d->bus, NULL));
     vk_buf_adds(b, "/>\n");
     if (d->readonly)
         vk_buf_adds(b, "      <readonly/>\n");
@@ -149,9 +150,10 @@ static void format_controller(struct vk_buf *b, const struct vk_controller_def *
 
 static void format_net(struct vk_buf *b, const struct vk_net_def *n)
 {
-    vk_buf_addf(b, "    <interface type='%s'>\n", conf_net_type_names[n->type]);
-    vk_buf_addf(b, "      <mac address='%02x:%02x:%02x:%02x:%02x:%02x'/>\n", n->mac[0],
-                n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+    vk_buf_addf(b, "    <interface type='%s'>\n",
+                conf_enum_name(conf_net_type_names, (int)n->type, "user"));
+    vk_buf_addf(b, "      <mac address='%02x:%02x:%02x:%02x:%02x:%02x'/>\n", n->mac[0], n->mac[1],
+                n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
     if (n->source) {
         vk_buf_adds(b, "      <source");
         conf_attr(b, n->type == VK_NET_NETWORK ? "network" : "bridge", n->source);
@@ -180,7 +182,8 @@ static void format_net(struct vk_buf *b, const struct vk_net_def *n)
 
 static void format_chr(struct vk_buf *b, const char *elem, const struct vk_chr_def *c)
 {
-    vk_buf_addf(b, "    <%s type='%s'", elem, conf_chr_type_names[c->type]);
+    vk_buf_addf(b, "    <%s type='%s'", elem,
+                conf_enum_name(conf_chr_type_names, (int)c->type, "pty"));
     /* libvirt names a console's pty in tty= too (status/live data) */
     if (c->type == VK_CHR_PTY && c->path && !strcmp(elem, "console"))
         conf_attr(b, "tty", c->path);
@@ -216,7 +219,8 @@ static void format_chr(struct vk_buf *b, const char *elem, const struct vk_chr_d
 
 static void format_graphics(struct vk_buf *b, const struct vk_graphics_def *g, unsigned flags)
 {
-    vk_buf_addf(b, "    <graphics type='%s'", conf_graphics_type_names[g->type]);
+    vk_buf_addf(b, "    <graphics type='%s'",
+                conf_enum_name(conf_graphics_type_names, (int)g->type, "vnc"));
     if (g->type == VK_GRAPHICS_VNC) {
         /* libvirt's VNC form: port='-1' autoport='yes' for automatic ports,
          * and the port in use in live XML (virsh vncdisplay reads it). */
@@ -368,7 +372,8 @@ void conf_format_devices(struct vk_buf *b, const struct vk_domain_def *def, unsi
     for (size_t i = 0; i < def->nredirdevs; i++) {
         vk_buf_adds(b, "    <redirdev");
         conf_attr(b, "bus", def->redirdevs[i].bus);
-        conf_attr(b, "type", conf_chr_type_names[def->redirdevs[i].type]);
+        conf_attr(b, "type",
+                  conf_enum_name(conf_chr_type_names, (int)def->redirdevs[i].type, "spicevmc"));
         finish_simple(b, "redirdev", &def->redirdevs[i].info);
     }
     for (size_t i = 0; i < def->nwatchdogs; i++) {

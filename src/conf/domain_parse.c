@@ -69,8 +69,8 @@ static int parse_vcpu(xmlNodePtr n, struct vk_domain_def *def)
     }
     if (def->vcpus_current > def->vcpus)
         return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
-                            "<vcpu current> %d is more than the maximum %d",
-                            def->vcpus_current, def->vcpus);
+                            "<vcpu current> %d is more than the maximum %d", def->vcpus_current,
+                            def->vcpus);
     return 0;
 }
 
@@ -92,8 +92,7 @@ static int parse_os(xmlNodePtr os, struct vk_os_def *d)
                 return -1;
             if (strcmp(d->type, "hvm"))
                 return vk_error_set(VK_ERR_CONFIG_UNSUPPORTED, VK_FROM_CONF,
-                                    "unsupported OS type '%s' in <os/type>, only 'hvm'",
-                                    d->type);
+                                    "unsupported OS type '%s' in <os/type>, only 'hvm'", d->type);
             xu_attr_dup(c, "arch", &d->arch);
             xu_attr_dup(c, "machine", &d->machine);
         } else if (xu_is(c, "boot")) {
@@ -161,8 +160,10 @@ static int parse_features(xmlNodePtr n, struct vk_features_def *f)
     if (xu_check_attrs(n, NULL) < 0)
         return -1;
     for (xmlNodePtr c = xu_first(n, &err); c; c = xu_next(c, &err)) {
-        bool *flag = xu_is(c, "acpi") ? &f->acpi : xu_is(c, "apic") ? &f->apic
-                     : xu_is(c, "pae") ? &f->pae : NULL;
+        bool *flag = xu_is(c, "acpi")   ? &f->acpi
+                     : xu_is(c, "apic") ? &f->apic
+                     : xu_is(c, "pae")  ? &f->pae
+                                        : NULL;
         if (flag) {
             if (xu_check_attrs(c, NULL) < 0 || xu_check_empty(c) < 0)
                 return -1;
@@ -203,8 +204,9 @@ static int parse_pm(xmlNodePtr n, struct vk_pm_def *pm)
     if (xu_check_attrs(n, NULL) < 0)
         return -1;
     for (xmlNodePtr c = xu_first(n, &err); c; c = xu_next(c, &err)) {
-        enum vk_tristate *dst = xu_is(c, "suspend-to-mem") ? &pm->suspend_to_mem
-                                : xu_is(c, "suspend-to-disk") ? &pm->suspend_to_disk : NULL;
+        enum vk_tristate *dst = xu_is(c, "suspend-to-mem")    ? &pm->suspend_to_mem
+                                : xu_is(c, "suspend-to-disk") ? &pm->suspend_to_disk
+                                                              : NULL;
         if (!dst)
             return xu_err_elem(c);
         int v = 0;
@@ -331,8 +333,8 @@ static int finish(struct vk_domain_def *def, bool have_uuid)
         for (size_t i = 0; i < def->cpu.ncells; i++)
             def->memory_kib += def->cpu.cells[i].memory_kib;
         if (!def->memory_kib)
-            return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
-                                "domain '%s': missing <memory>", def->name);
+            return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "domain '%s': missing <memory>",
+                                def->name);
     }
     if (!def->current_memory_kib || def->current_memory_kib > def->memory_kib)
         def->current_memory_kib = def->memory_kib;
@@ -349,7 +351,8 @@ static int finish(struct vk_domain_def *def, bool have_uuid)
     if (dev_boot && def->os.nboot)
         return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
                             "domain '%s': per-device <boot order> cannot be used together "
-                            "with <os/boot>", def->name);
+                            "with <os/boot>",
+                            def->name);
     return 0;
 }
 

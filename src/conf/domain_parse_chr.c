@@ -16,10 +16,17 @@ static int parse_source(xmlNodePtr c, struct vk_chr_def *chr, unsigned flags)
     static const char *const modes[] = {"bind", "connect", NULL};
     const char *const *allowed = NULL;
     switch (chr->type) {
-    case VK_CHR_PTY: allowed = pty_attrs; break;
-    case VK_CHR_FILE: allowed = file_attrs; break;
-    case VK_CHR_UNIX: allowed = unix_attrs; break;
-    default: break;
+    case VK_CHR_PTY:
+        allowed = pty_attrs;
+        break;
+    case VK_CHR_FILE:
+        allowed = file_attrs;
+        break;
+    case VK_CHR_UNIX:
+        allowed = unix_attrs;
+        break;
+    default:
+        break;
     }
     if (xu_check_attrs(c, allowed) < 0 || xu_check_empty(c) < 0 ||
         conf_attr_choice(c, "mode", modes, &chr->mode) < 0)
@@ -46,22 +53,23 @@ static int parse_target(xmlNodePtr c, struct vk_chr_def *chr, enum chr_kind kind
 {
     static const char *const serial_attrs[] = {"type", "port", NULL};
     static const char *const channel_attrs[] = {"type", "name", "state", NULL};
-    static const char *const serial_types[] = {"isa-serial", "usb-serial", "pci-serial",
-                                               "spapr-vio-serial", "system-serial",
-                                               "sclp-serial", "isa-debug", NULL};
+    static const char *const serial_types[] = {
+        "isa-serial",    "usb-serial",  "pci-serial", "spapr-vio-serial",
+        "system-serial", "sclp-serial", "isa-debug",  NULL};
     static const char *const console_types[] = {"serial", "virtio", NULL};
     static const char *const channel_types[] = {"virtio", NULL};
-    static const char *const models[] = {"isa-serial", "usb-serial", "pci-serial", "spapr-vty",
-                                         "pl011", "16550a", "sclpconsole", "sclplmconsole",
-                                         "isa-debugcon", NULL};
+    static const char *const models[] = {
+        "isa-serial", "usb-serial",  "pci-serial",    "spapr-vty",    "pl011",
+        "16550a",     "sclpconsole", "sclplmconsole", "isa-debugcon", NULL};
     static const char *const model_attrs[] = {"name", NULL};
     static const char *const states[] = {"connected", "disconnected", NULL};
     bool err = false;
 
     if (chr->target_type || chr->target_port >= 0 || chr->target_name)
         return xu_err_dup(c);
-    const char *const *types = kind == CHR_SERIAL ? serial_types
-                               : kind == CHR_CONSOLE ? console_types : channel_types;
+    const char *const *types = kind == CHR_SERIAL    ? serial_types
+                               : kind == CHR_CONSOLE ? console_types
+                                                     : channel_types;
     if (xu_check_attrs(c, kind == CHR_CHANNEL ? channel_attrs : serial_attrs) < 0 ||
         conf_attr_choice(c, "type", types, &chr->target_type) < 0 ||
         xu_attr_int(c, "port", 0, 65535, false, &chr->target_port) < 0)
@@ -99,9 +107,10 @@ static int parse_target(xmlNodePtr c, struct vk_chr_def *chr, enum chr_kind kind
 int conf_parse_chr(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 {
     static const char *const attrs[] = {"type", "tty", NULL};
-    enum chr_kind kind = xu_is(n, "serial") ? CHR_SERIAL
-                         : xu_is(n, "console") ? CHR_CONSOLE : CHR_CHANNEL;
-    struct vk_chr_def *chr = kind == CHR_SERIAL ? VK_APPEND(def->serials, def->nserials)
+    enum chr_kind kind = xu_is(n, "serial")    ? CHR_SERIAL
+                         : xu_is(n, "console") ? CHR_CONSOLE
+                                               : CHR_CHANNEL;
+    struct vk_chr_def *chr = kind == CHR_SERIAL    ? VK_APPEND(def->serials, def->nserials)
                              : kind == CHR_CONSOLE ? VK_APPEND(def->consoles, def->nconsoles)
                                                    : VK_APPEND(def->channels, def->nchannels);
     conf_info_init(&chr->info);
@@ -114,8 +123,8 @@ int conf_parse_chr(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
     if (!type) {
         const char *t = xu_attr(n, "type");
         if (t)
-            return vk_error_set(VK_ERR_CONFIG_UNSUPPORTED, VK_FROM_CONF,
-                                "unsupported %s type '%s'", (const char *)n->name, t);
+            return vk_error_set(VK_ERR_CONFIG_UNSUPPORTED, VK_FROM_CONF, "unsupported %s type '%s'",
+                                (const char *)n->name, t);
         /* libvirt's default character device is a pty */
         type = VK_CHR_PTY;
     }
@@ -152,8 +161,8 @@ int conf_parse_chr(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
     if (err)
         return -1;
     if (chr->type == VK_CHR_FILE && !chr->path)
-        return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
-                            "missing <%s/source path> for a file", (const char *)n->name);
+        return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "missing <%s/source path> for a file",
+                            (const char *)n->name);
     if (chr->type == VK_CHR_UNIX && !chr->path && kind != CHR_CHANNEL)
         return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
                             "missing <%s/source path> for a unix socket", (const char *)n->name);

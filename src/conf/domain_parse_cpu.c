@@ -157,8 +157,8 @@ int conf_parse_clock(xmlNodePtr n, struct vk_clock_def *clock)
     static const char *const offsets[] = {"utc", "localtime", "timezone", "variable", NULL};
     static const char *const bases[] = {"utc", "localtime", NULL};
     static const char *const timer_attrs[] = {"name", "present", "tickpolicy", "track", NULL};
-    static const char *const timers[] = {"platform", "pit", "rtc", "hpet", "tsc", "kvmclock",
-                                         "hypervclock", "armvtimer", NULL};
+    static const char *const timers[] = {"platform", "pit",         "rtc",       "hpet", "tsc",
+                                         "kvmclock", "hypervclock", "armvtimer", NULL};
     static const char *const policies[] = {"delay", "catchup", "merge", "discard", NULL};
     static const char *const tracks[] = {"boot", "guest", "wall", "realtime", NULL};
     bool err = false;

@@ -43,8 +43,8 @@ static int parse_disk_driver(xmlNodePtr c, struct vk_disk_def *d)
     static const char *const attrs[] = {"name", "type", "cache", "io", "discard", NULL};
     static const char *const names[] = {"qemu", NULL};
     static const char *const formats[] = {"raw", "qcow2", NULL};
-    static const char *const caches[] = {"default", "none", "writethrough", "writeback",
-                                         "directsync", "unsafe", NULL};
+    static const char *const caches[] = {
+        "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL};
     static const char *const ios[] = {"threads", "native", "io_uring", NULL};
     static const char *const discards[] = {"unmap", "ignore", NULL};
     if (d->driver_name || d->format)
@@ -54,7 +54,8 @@ static int parse_disk_driver(xmlNodePtr c, struct vk_disk_def *d)
             choice(c, "type", formats, &d->format) < 0 ||
             choice(c, "cache", caches, &d->cache) < 0 || choice(c, "io", ios, &d->io) < 0 ||
             choice(c, "discard", discards, &d->discard) < 0)
-               ? -1 : 0;
+               ? -1
+               : 0;
 }
 
 static int parse_disk(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
@@ -76,8 +77,8 @@ static int parse_disk(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
     if (!tv)
         return xu_err_missing(n, "type");
     if ((type = xu_lookup(conf_disk_type_names, tv)) < 0)
-        return vk_error_set(VK_ERR_CONFIG_UNSUPPORTED, VK_FROM_CONF,
-                            "unsupported disk type '%s'", tv);
+        return vk_error_set(VK_ERR_CONFIG_UNSUPPORTED, VK_FROM_CONF, "unsupported disk type '%s'",
+                            tv);
     if (dv && (device = xu_lookup(conf_disk_device_names, dv)) < 0)
         return vk_error_set(VK_ERR_CONFIG_UNSUPPORTED, VK_FROM_CONF,
                             "unsupported disk device type '%s'", dv);
@@ -153,25 +154,42 @@ static int parse_disk(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
     return 0;
 }
 
-static const char *const ctrl_types[] = {"usb", "ide", "pci", "scsi", "sata", "virtio-serial",
-                                         "fdc", NULL};
+static const char *const ctrl_types[] = {"usb",  "ide",           "pci", "scsi",
+                                         "sata", "virtio-serial", "fdc", NULL};
 
 static const char *const *ctrl_models(const char *type)
 {
-    static const char *const usb[] = {
-        "piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2",
-        "ich9-uhci3", "vt82c686b-uhci", "pci-ohci", "nec-xhci", "qusb1", "qusb2", "qemu-xhci",
-        "none", NULL};
-    static const char *const pci[] = {
-        "pci-root", "pcie-root", "pci-bridge", "dmi-to-pci-bridge", "pcie-root-port",
-        "pcie-switch-upstream-port", "pcie-switch-downstream-port", "pci-expander-bus",
-        "pcie-expander-bus", "pcie-to-pci-bridge", NULL};
-    static const char *const scsi[] = {
-        "auto", "buslogic", "lsilogic", "lsisas1068", "vmpvscsi", "ibmvscsi", "virtio-scsi",
-        "lsisas1078", "virtio-transitional", "virtio-non-transitional", "ncr53c90", "am53c974",
-        "dc390", NULL};
-    static const char *const vser[] = {"virtio", "virtio-transitional",
-                                       "virtio-non-transitional", NULL};
+    static const char *const usb[] = {"piix3-uhci", "piix4-uhci", "ehci",       "ich9-ehci1",
+                                      "ich9-uhci1", "ich9-uhci2", "ich9-uhci3", "vt82c686b-uhci",
+                                      "pci-ohci",   "nec-xhci",   "qusb1",      "qusb2",
+                                      "qemu-xhci",  "none",       NULL};
+    static const char *const pci[] = {"pci-root",
+                                      "pcie-root",
+                                      "pci-bridge",
+                                      "dmi-to-pci-bridge",
+                                      "pcie-root-port",
+                                      "pcie-switch-upstream-port",
+                                      "pcie-switch-downstream-port",
+                                      "pci-expander-bus",
+                                      "pcie-expander-bus",
+                                      "pcie-to-pci-bridge",
+                                      NULL};
+    static const char *const scsi[] = {"auto",
+                                       "buslogic",
+                                       "lsilogic",
+                                       "lsisas1068",
+                                       "vmpvscsi",
+                                       "ibmvscsi",
+                                       "virtio-scsi",
+                                       "lsisas1078",
+                                       "virtio-transitional",
+                                       "virtio-non-transitional",
+                                       "ncr53c90",
+                                       "am53c974",
+                                       "dc390",
+                                       NULL};
+    static const char *const vser[] = {"virtio", "virtio-transitional", "virtio-non-transitional",
+                                       NULL};
     static const char *const none[] = {NULL};
     if (!strcmp(type, "usb"))
         return usb;
@@ -246,8 +264,7 @@ static int parse_controller(xmlNodePtr n, struct vk_domain_def *def, unsigned fl
         for (bool taken = true; taken; idx += taken) {
             taken = false;
             for (size_t i = 0; i + 1 < def->ncontrollers; i++)
-                if (!strcmp(def->controllers[i].type, ct->type) &&
-                    def->controllers[i].index == idx)
+                if (!strcmp(def->controllers[i].type, ct->type) && def->controllers[i].index == idx)
                     taken = true;
         }
         ct->index = idx;
@@ -255,8 +272,8 @@ static int parse_controller(xmlNodePtr n, struct vk_domain_def *def, unsigned fl
     for (size_t i = 0; i + 1 < def->ncontrollers; i++)
         if (!strcmp(def->controllers[i].type, ct->type) && def->controllers[i].index == ct->index)
             return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
-                                "controller type '%s' index %d is defined more than once",
-                                ct->type, ct->index);
+                                "controller type '%s' index %d is defined more than once", ct->type,
+                                ct->index);
     return 0;
 }
 
@@ -305,11 +322,13 @@ static int parse_net(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
             if (net->mac[0] & 1)
                 return vk_error_set(VK_ERR_INVALID_MAC, VK_FROM_CONF,
                                     "<interface/mac address> '%s' is multicast, "
-                                    "a unicast address is required", mac);
+                                    "a unicast address is required",
+                                    mac);
             net->mac_given = true;
         } else if (xu_is(c, "source")) {
-            const char *key = net->type == VK_NET_NETWORK ? "network"
-                              : net->type == VK_NET_BRIDGE ? "bridge" : NULL;
+            const char *key = net->type == VK_NET_NETWORK  ? "network"
+                              : net->type == VK_NET_BRIDGE ? "bridge"
+                                                           : NULL;
             const char *const key_attrs[] = {key, NULL};
             if (net->source)
                 return xu_err_dup(c);

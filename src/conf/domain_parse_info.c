@@ -55,8 +55,8 @@ static int parse_usb_port(xmlNodePtr node, const char *v, char **dst)
 
 static int parse_address(xmlNodePtr node, struct vk_dev_addr *a)
 {
-    static const char *const pci[] = {"type", "domain", "bus", "slot", "function",
-                                      "multifunction", NULL};
+    static const char *const pci[] = {"type",     "domain",        "bus", "slot",
+                                      "function", "multifunction", NULL};
     static const char *const drive[] = {"type", "controller", "bus", "target", "unit", NULL};
     static const char *const vser[] = {"type", "controller", "bus", "port", NULL};
     static const char *const usb[] = {"type", "bus", "port", NULL};
@@ -117,8 +117,7 @@ static int parse_address(xmlNodePtr node, struct vk_dev_addr *a)
         zero_unset(&a->port);
         break;
     case VK_ADDR_USB: {
-        if (xu_check_attrs(node, usb) < 0 ||
-            xu_attr_int(node, "bus", 0, 65535, true, &a->bus) < 0)
+        if (xu_check_attrs(node, usb) < 0 || xu_attr_int(node, "bus", 0, 65535, true, &a->bus) < 0)
             return -1;
         const char *port = xu_attr(node, "port");
         if (port && parse_usb_port(node, port, &a->usb_port) < 0)
@@ -156,8 +155,7 @@ static bool alias_chars_ok(const char *s)
     return true;
 }
 
-int conf_parse_info_child(xmlNodePtr c, struct vk_dev_info *info, bool allow_boot,
-                          unsigned flags)
+int conf_parse_info_child(xmlNodePtr c, struct vk_dev_info *info, bool allow_boot, unsigned flags)
 {
     static const char *const alias_attrs[] = {"name", NULL};
     static const char *const boot_attrs[] = {"order", NULL};

@@ -9,24 +9,24 @@
 
 /* Loops over the children of n, handing <alias>/<address>/(<boot>) to the
  * device info, and the rest to the caller's body as `c`. */
-#define FOR_DEVICE_CHILDREN(n, info, boot, flags, c, err)                        \
-    for (xmlNodePtr c = xu_first((n), &(err)); c; c = xu_next(c, &(err)))        \
-        if (({                                                                   \
-                int r_ = conf_parse_info_child(c, (info), (boot), (flags));      \
-                if (r_ < 0)                                                      \
-                    return -1;                                                   \
-                r_ == 0;                                                         \
+#define FOR_DEVICE_CHILDREN(n, info, boot, flags, c, err)                                          \
+    for (xmlNodePtr c = xu_first((n), &(err)); c; c = xu_next(c, &(err)))                          \
+        if (({                                                                                     \
+                int r_ = conf_parse_info_child(c, (info), (boot), (flags));                        \
+                if (r_ < 0)                                                                        \
+                    return -1;                                                                     \
+                r_ == 0;                                                                           \
             }))
 
 static int parse_graphics(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 {
-    static const char *const vnc_attrs[] = {"type", "port", "autoport", "listen", "passwd",
-                                            "keymap", NULL};
-    static const char *const spice_attrs[] = {"type", "port", "tlsPort", "autoport", "listen",
-                                              "passwd", "keymap", NULL};
+    static const char *const vnc_attrs[] = {"type",   "port",   "autoport", "listen",
+                                            "passwd", "keymap", NULL};
+    static const char *const spice_attrs[] = {"type",   "port",   "tlsPort", "autoport",
+                                              "listen", "passwd", "keymap",  NULL};
     static const char *const image_attrs[] = {"compression", NULL};
-    static const char *const compressions[] = {"auto_glz", "auto_lz", "quic", "glz", "lz",
-                                               "off", NULL};
+    static const char *const compressions[] = {"auto_glz", "auto_lz", "quic", "glz",
+                                               "lz",       "off",     NULL};
     static const char *const listen_attrs[] = {"type", "address", NULL};
     static const char *const listen_types[] = {"address", "none", NULL};
     struct vk_graphics_def *g = VK_APPEND(def->graphics, def->ngraphics);
@@ -97,7 +97,8 @@ static int parse_graphics(xmlNodePtr n, struct vk_domain_def *def, unsigned flag
             if (g->listen && strcmp(g->listen, addr))
                 return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
                                     "<graphics listen='%s'> does not match its "
-                                    "<listen address='%s'>", g->listen, addr);
+                                    "<listen address='%s'>",
+                                    g->listen, addr);
             free(g->listen);
             g->listen = vk_strdup(addr);
         } else if (!strcmp(ltype, "none") && g->listen) {
@@ -109,11 +110,11 @@ static int parse_graphics(xmlNodePtr n, struct vk_domain_def *def, unsigned flag
 
 static int parse_video(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 {
-    static const char *const model_attrs[] = {"type", "vram", "ram", "vgamem", "heads",
-                                              "primary", NULL};
-    static const char *const models[] = {"vga", "cirrus", "vmvga", "xen", "vbox", "qxl",
-                                         "parallels", "virtio", "gop", "none", "bochs",
-                                         "ramfb", NULL};
+    static const char *const model_attrs[] = {"type",  "vram",    "ram", "vgamem",
+                                              "heads", "primary", NULL};
+    static const char *const models[] = {"vga",   "cirrus",    "vmvga",  "xen", "vbox",
+                                         "qxl",   "parallels", "virtio", "gop", "none",
+                                         "bochs", "ramfb",     NULL};
     struct vk_video_def *v = VK_APPEND(def->videos, def->nvideos);
     conf_info_init(&v->info);
     bool err = false, have_model = false;
@@ -151,7 +152,7 @@ static int parse_simple(xmlNodePtr n, struct vk_dev_info *info, unsigned flags,
     if (xu_check_attrs(n, attrs) < 0)
         return -1;
     FOR_DEVICE_CHILDREN(n, info, false, flags, c, err)
-        return xu_err_elem(c);
+    return xu_err_elem(c);
     return err ? -1 : 0;
 }
 
@@ -176,8 +177,8 @@ static int parse_input(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 static int parse_sound(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 {
     static const char *const attrs[] = {"model", NULL};
-    static const char *const models[] = {"sb16", "es1370", "pcspk", "ac97", "ich6", "ich9",
-                                         "usb", "ich7", NULL};
+    static const char *const models[] = {"sb16", "es1370", "pcspk", "ac97", "ich6",
+                                         "ich9", "usb",    "ich7",  NULL};
     struct vk_sound_def *s = VK_APPEND(def->sounds, def->nsounds);
     if (parse_simple(n, &s->info, flags, attrs) < 0 ||
         conf_attr_choice(n, "model", models, &s->model) < 0)
@@ -188,9 +189,9 @@ static int parse_sound(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 static int parse_audio(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 {
     static const char *const attrs[] = {"id", "type", NULL};
-    static const char *const types[] = {"none", "alsa", "coreaudio", "jack", "oss",
-                                        "pulseaudio", "sdl", "spice", "file", "dbus",
-                                        "pipewire", NULL};
+    static const char *const types[] = {"none", "alsa",       "coreaudio", "jack",
+                                        "oss",  "pulseaudio", "sdl",       "spice",
+                                        "file", "dbus",       "pipewire",  NULL};
     struct vk_audio_def *a = VK_APPEND(def->audios, def->naudios);
     if (xu_check_attrs(n, attrs) < 0 || xu_check_empty(n) < 0 ||
         conf_attr_choice(n, "type", types, &a->type) < 0 ||
@@ -211,8 +212,8 @@ static int parse_watchdog(xmlNodePtr n, struct vk_domain_def *def, unsigned flag
 {
     static const char *const attrs[] = {"model", "action", NULL};
     static const char *const models[] = {"i6300esb", "ib700", "diag288", "itco", NULL};
-    static const char *const actions[] = {"reset", "shutdown", "poweroff", "pause", "dump",
-                                          "none", "inject-nmi", NULL};
+    static const char *const actions[] = {"reset", "shutdown", "poweroff",   "pause",
+                                          "dump",  "none",     "inject-nmi", NULL};
     struct vk_watchdog_def *w = VK_APPEND(def->watchdogs, def->nwatchdogs);
     if (parse_simple(n, &w->info, flags, attrs) < 0 ||
         conf_attr_choice(n, "model", models, &w->model) < 0 ||
@@ -224,8 +225,8 @@ static int parse_watchdog(xmlNodePtr n, struct vk_domain_def *def, unsigned flag
 static int parse_memballoon(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 {
     static const char *const attrs[] = {"model", "autodeflate", NULL};
-    static const char *const models[] = {"virtio", "xen", "none", "virtio-transitional",
-                                         "virtio-non-transitional", NULL};
+    static const char *const models[] = {
+        "virtio", "xen", "none", "virtio-transitional", "virtio-non-transitional", NULL};
     static const char *const stats_attrs[] = {"period", NULL};
     struct vk_memballoon_def *mb = &def->memballoon;
     bool err = false;
@@ -256,8 +257,8 @@ static int parse_memballoon(xmlNodePtr n, struct vk_domain_def *def, unsigned fl
 static int parse_rng(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 {
     static const char *const attrs[] = {"model", NULL};
-    static const char *const models[] = {"virtio", "virtio-transitional",
-                                         "virtio-non-transitional", NULL};
+    static const char *const models[] = {"virtio", "virtio-transitional", "virtio-non-transitional",
+                                         NULL};
     static const char *const rate_attrs[] = {"bytes", "period", NULL};
     static const char *const backend_attrs[] = {"model", NULL};
     static const char *const backends[] = {"random", NULL};

@@ -19,6 +19,10 @@ extern const char *const conf_chr_type_names[];
 extern const char *const conf_graphics_type_names[];
 extern const char *const conf_addr_type_names[];
 
+/* table[v], or dflt when v is 0 or outside the table (a def built in code
+ * may hold anything). */
+const char *conf_enum_name(const char *const *table, int v, const char *dflt);
+
 /* Parsing (domain_parse*.c). Each returns 0 or -1 with the error set. */
 int conf_parse_devices(xmlNodePtr devices, struct vk_domain_def *def, unsigned flags);
 int conf_parse_cpu(xmlNodePtr node, struct vk_cpu_def *cpu);

@@ -2,8 +2,14 @@
 #include "domain_priv.h"
 
 const char *const conf_lifecycle_names[] = {
-    "", "destroy", "restart", "preserve", "rename-restart", "coredump-destroy",
-    "coredump-restart", NULL,
+    "",
+    "destroy",
+    "restart",
+    "preserve",
+    "rename-restart",
+    "coredump-destroy",
+    "coredump-restart",
+    NULL,
 };
 const char *const conf_boot_names[] = {"", "hd", "cdrom", "network", "fd", NULL};
 const char *const conf_cpu_mode_names[] = {
@@ -21,6 +27,13 @@ const char *const conf_chr_type_names[] = {
 };
 const char *const conf_graphics_type_names[] = {"", "vnc", "spice", NULL};
 const char *const conf_addr_type_names[] = {
-    "", "pci", "drive", "virtio-serial", "usb", "isa", "ccid", "virtio-mmio", "unassigned",
-    NULL,
+    "", "pci", "drive", "virtio-serial", "usb", "isa", "ccid", "virtio-mmio", "unassigned", NULL,
 };
+
+const char *conf_enum_name(const char *const *table, int v, const char *dflt)
+{
+    for (int i = 0; table[i]; i++)
+        if (i == v)
+            return table[i][0] ? table[i] : dflt;
+    return dflt;
+}

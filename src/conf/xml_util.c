@@ -21,8 +21,7 @@ __attribute__((constructor)) static void xu_init(void)
 }
 
 /* A DOCTYPE is where entity declarations live: stop the parser at once. */
-static void refuse_subset(void *ctx, const xmlChar *name, const xmlChar *eid,
-                          const xmlChar *sid)
+static void refuse_subset(void *ctx, const xmlChar *name, const xmlChar *eid, const xmlChar *sid)
 {
     xmlParserCtxtPtr ctxt = ctx;
     *(bool *)ctxt->_private = true;
@@ -80,8 +79,8 @@ xmlDocPtr xu_read(const char *xml, const char *what)
             while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
                 msg[--l] = 0;
         }
-        vk_error_set(VK_ERR_XML_ERROR, VK_FROM_XML, "%s XML, line %d: %s", what,
-                     e ? e->line : 0, msg);
+        vk_error_set(VK_ERR_XML_ERROR, VK_FROM_XML, "%s XML, line %d: %s", what, e ? e->line : 0,
+                     msg);
         xmlFreeDoc(doc);
         doc = NULL;
     } else if (!xmlDocGetRootElement(doc)) {
@@ -184,8 +183,8 @@ int xu_err_value(xmlNodePtr elem, const char *attr, const char *value)
     char snip[80];
     snprintf(snip, sizeof(snip), "%s", value ? value : "");
     if (attr)
-        return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "invalid value '%s' for <%s %s>",
-                            snip, xu_path(elem), attr);
+        return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "invalid value '%s' for <%s %s>", snip,
+                            xu_path(elem), attr);
     return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "invalid value '%s' for <%s>", snip,
                         xu_path(elem));
 }
@@ -193,10 +192,9 @@ int xu_err_value(xmlNodePtr elem, const char *attr, const char *value)
 int xu_err_missing(xmlNodePtr elem, const char *attr)
 {
     if (attr)
-        return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
-                            "missing attribute '%s' of <%s>", attr, xu_path(elem));
-    return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "missing value of <%s>",
-                        xu_path(elem));
+        return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "missing attribute '%s' of <%s>", attr,
+                            xu_path(elem));
+    return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "missing value of <%s>", xu_path(elem));
 }
 
 int xu_err_dup(xmlNodePtr elem)
@@ -406,13 +404,13 @@ int xu_scale_kib(unsigned long long value, const char *unit, unsigned long long 
         const char *name;
         unsigned long long mult; /* bytes */
     } units[] = {
-        {"b", 1}, {"bytes", 1},
-        {"KB", 1000ULL}, {"k", 1024ULL}, {"KiB", 1024ULL},
-        {"MB", 1000000ULL}, {"M", 1ULL << 20}, {"MiB", 1ULL << 20},
-        {"GB", 1000000000ULL}, {"G", 1ULL << 30}, {"GiB", 1ULL << 30},
-        {"TB", 1000000000000ULL}, {"T", 1ULL << 40}, {"TiB", 1ULL << 40},
-        {"PB", 1000000000000000ULL}, {"P", 1ULL << 50}, {"PiB", 1ULL << 50},
-        {"EB", 1000000000000000000ULL}, {"E", 1ULL << 60}, {"EiB", 1ULL << 60},
+        {"b", 1},          {"bytes", 1},        {"KB", 1000ULL},
+        {"k", 1024ULL},    {"KiB", 1024ULL},    {"MB", 1000000ULL},
+        {"M", 1ULL << 20}, {"MiB", 1ULL << 20}, {"GB", 1000000000ULL},
+        {"G", 1ULL << 30}, {"GiB", 1ULL << 30}, {"TB", 1000000000000ULL},
+        {"T", 1ULL << 40}, {"TiB", 1ULL << 40}, {"PB", 1000000000000000ULL},
+        {"P", 1ULL << 50}, {"PiB", 1ULL << 50}, {"EB", 1000000000000000000ULL},
+        {"E", 1ULL << 60}, {"EiB", 1ULL << 60},
     };
     unsigned long long mult = 0;
     if (!unit)

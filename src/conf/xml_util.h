@@ -35,11 +35,11 @@ static inline bool xu_is(xmlNodePtr n, const char *name)
 }
 
 /* Errors (all return -1). */
-int xu_err_elem(xmlNodePtr child);                         /* unsupported element */
-int xu_err_attr(xmlNodePtr elem, const char *attr);        /* unsupported attribute */
+int xu_err_elem(xmlNodePtr child);                                      /* unsupported element */
+int xu_err_attr(xmlNodePtr elem, const char *attr);                     /* unsupported attribute */
 int xu_err_value(xmlNodePtr elem, const char *attr, const char *value); /* attr NULL: text */
-int xu_err_missing(xmlNodePtr elem, const char *attr);     /* attr NULL: missing text */
-int xu_err_dup(xmlNodePtr elem);                           /* element given twice */
+int xu_err_missing(xmlNodePtr elem, const char *attr); /* attr NULL: missing text */
+int xu_err_dup(xmlNodePtr elem);                       /* element given twice */
 
 /* Checks every attribute of elem is in the NULL-terminated list allowed. */
 int xu_check_attrs(xmlNodePtr elem, const char *const *allowed);

@@ -45,7 +45,8 @@ static char *reject_name(const char *msg)
     if ((p = strstr(msg, "unsupported address type '")) &&
         sscanf(p, "unsupported address type '%255[^']' in <%255[^>]>", a, e) == 2)
         return vk_asprintf("%s/address[type=%s]", e, a);
-    if ((p = strstr(msg, "unsupported ")) && sscanf(p, "unsupported %255s type '%255[^']'", e, a) == 2)
+    if ((p = strstr(msg, "unsupported ")) &&
+        sscanf(p, "unsupported %255s type '%255[^']'", e, a) == 2)
         return vk_asprintf("%s[type=%s]", e, a);
     return NULL;
 }
@@ -120,7 +121,8 @@ int main(int argc, char **argv)
         vk_autofree char *key = vk_asprintf("domain/%s\t", names[i]);
         const char *mline = strstr(manifest, key);
         const char *mend = mline ? strchr(mline, '\n') : NULL;
-        const char *canon = mline ? strstr(mline, "input taken from libvirt expected-output") : NULL;
+        const char *canon =
+            mline ? strstr(mline, "input taken from libvirt expected-output") : NULL;
         bool is_canonical = canon && (!mend || canon < mend);
 
         struct vk_domain_def *def = vk_domain_def_parse(xml, 0);
@@ -128,8 +130,10 @@ int main(int argc, char **argv)
             const struct vk_error *err = vk_error_last();
             vk_autofree char *name = reject_name(err->message);
             if (err->code != VK_ERR_CONFIG_UNSUPPORTED || !name) {
-                fprintf(stderr, "FAIL %s: rejected for a reason other than unsupported: "
-                                "[code %d] %s\n", names[i], err->code, err->message);
+                fprintf(stderr,
+                        "FAIL %s: rejected for a reason other than unsupported: "
+                        "[code %d] %s\n",
+                        names[i], err->code, err->message);
                 failures++;
                 outcome = vk_asprintf("error");
             } else {
@@ -180,8 +184,8 @@ int main(int argc, char **argv)
             while (line && line != expected && line[-1] != '\n')
                 line = strstr(line + 1, prefix);
             if (!line) {
-                fprintf(stderr, "FAIL %s: not listed in the expected file (now %s)\n",
-                        names[i], outcome);
+                fprintf(stderr, "FAIL %s: not listed in the expected file (now %s)\n", names[i],
+                        outcome);
                 failures++;
             } else if (strncmp(line, want, strlen(want))) {
                 const char *e = strchr(line, '\n');
@@ -198,8 +202,10 @@ int main(int argc, char **argv)
     if (regen) {
         vk_buf_adds(&outcomes, "");
         FILE *f = fopen(argv[2], "w");
-        if (!f || fputs("# corpus file\toutcome (roundtrip | rejected:<what>); "
-                        "regenerate with VK_REGENERATE=1\n", f) < 0 ||
+        if (!f ||
+            fputs("# corpus file\toutcome (roundtrip | rejected:<what>); "
+                  "regenerate with VK_REGENERATE=1\n",
+                  f) < 0 ||
             fputs(outcomes.data ? outcomes.data : "", f) < 0 || fclose(f)) {
             fprintf(stderr, "cannot write %s\n", argv[2]);
             failures++;

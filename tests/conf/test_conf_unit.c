@@ -48,8 +48,8 @@ static void expect_error(const char *xml, int code, const char *want)
     vk_domain_def_free(def);
     const struct vk_error *e = vk_error_last();
     if (e->code != code || !strstr(e->message, want)) {
-        fprintf(stderr, "  expected [%d] '...%s...'\n  got      [%d] '%s'\n", code, want,
-                e->code, e->message);
+        fprintf(stderr, "  expected [%d] '...%s...'\n  got      [%d] '%s'\n", code, want, e->code,
+                e->message);
         vk_test_failures++;
     }
 }
@@ -206,13 +206,14 @@ static void test_rejections(void)
     vk_autofree char *dup = dom("<memory>1</memory><memory>2</memory>", NULL);
     expect_error(dup, VK_ERR_XML_DETAIL, "<memory> given more than once");
 
-    expect_error("<domain type='qemu'>" MEM OS "</domain>", VK_ERR_NO_NAME, "missing domain <name>");
+    expect_error("<domain type='qemu'>" MEM OS "</domain>", VK_ERR_NO_NAME,
+                 "missing domain <name>");
     expect_error("<domain type='qemu'><name>a/b</name>" MEM OS "</domain>", VK_ERR_INVALID_ARG,
                  "must not contain '/'");
     expect_error("<domain type='qemu'><name></name>" MEM OS "</domain>", VK_ERR_INVALID_ARG,
                  "must not be empty");
-    expect_error("<domain type='xen'><name>x</name>" MEM OS "</domain>",
-                 VK_ERR_CONFIG_UNSUPPORTED, "unsupported domain type 'xen'");
+    expect_error("<domain type='xen'><name>x</name>" MEM OS "</domain>", VK_ERR_CONFIG_UNSUPPORTED,
+                 "unsupported domain type 'xen'");
     expect_error("<network><name>x</name></network>", VK_ERR_XML_ERROR, "root element <domain>");
     expect_error("<domain type='qemu'><name>x</name>", VK_ERR_XML_ERROR, "domain XML, line");
     expect_error("", VK_ERR_XML_ERROR, "domain XML");
@@ -229,8 +230,8 @@ static void test_rejections(void)
     char *big = vk_malloc(10001);
     memset(big, 'n', 10000);
     big[10000] = 0;
-    vk_autofree char *longname = vk_asprintf("<domain type='qemu'><name>%s</name>" MEM OS
-                                             "</domain>", big);
+    vk_autofree char *longname =
+        vk_asprintf("<domain type='qemu'><name>%s</name>" MEM OS "</domain>", big);
     free(big);
     expect_error(longname, VK_ERR_INVALID_ARG, "the limit is");
     CHECK(strlen(vk_error_last()->message) < 1024);
@@ -254,7 +255,8 @@ static void test_entities(void)
         close(fd);
         vk_autofree char *xxe = vk_asprintf("<!DOCTYPE domain [<!ENTITY x SYSTEM 'file://%s'>]>"
                                             "<domain type='qemu'><name>t</name><description>&x;"
-                                            "</description>" MEM OS "</domain>", path);
+                                            "</description>" MEM OS "</domain>",
+                                            path);
         expect_error(xxe, VK_ERR_XML_ERROR, "must not contain a DOCTYPE");
         CHECK(strstr(vk_error_last()->message, "SECRET") == NULL);
         unlink(path);
