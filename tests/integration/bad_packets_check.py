@@ -175,6 +175,19 @@ b.s.sendall(full[:60])
 b.s.shutdown(socket.SHUT_WR)
 check(b.closed_by_server(), "truncated body: connection not closed")
 
+# Server keepalive: a client that asked for the keepalive feature and then
+# stays silent gets a PING (libvirtd's behaviour); answering keeps it open.
+k = Conn(path)
+expect_ok(k.call(66), "AUTH_LIST (keepalive client)")
+expect_ok(k.call(60, struct.pack(">i", 10)), "keepalive feature")
+k.s.settimeout(60)
+r = k.recv_packet()
+check(r is not None and r["prog"] == KEEPALIVE and r["proc"] == 1 and r["type"] == MESSAGE
+      and r["serial"] == 0, f"server PING after silence, got {r}")
+k.s.sendall(packet(2, 0, prog=KEEPALIVE, mtype=MESSAGE))
+open_conn(k)
+expect_ok(k.call(3), "keepalive client still served")
+
 expect_ok(good.call(3), "healthy connection at the end")
 expect_ok(c.call(273, struct.pack(">iI", 1, 3)), "list on the abused connection")
 expect_ok(good.call(2), "CONNECT_CLOSE")
