@@ -218,7 +218,9 @@ static void format_pm(struct vk_buf *b, const struct vk_pm_def *pm)
 
 char *vk_domain_def_format(const struct vk_domain_def *def, unsigned flags, int live_id)
 {
-    struct vk_buf b = VK_BUF_INIT;
+    /* a typical domain is a few KiB: start there rather than grow from 64 B */
+    struct vk_buf b = {vk_malloc(8192), 0, 8192};
+    b.data[0] = 0;
     char uuid[VK_UUID_STRLEN];
 
     vk_buf_addf(&b, "<domain type='%s'", def->virt_type == VK_VIRT_KVM ? "kvm" : "qemu");

@@ -103,9 +103,10 @@ static int parse_disk(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
                 xu_check_empty(c) < 0)
                 return -1;
             const char *v = xu_attr(c, attr);
-            if (v && !*v)
+            /* libvirt: an empty source is an empty cdrom/floppy drive */
+            if (v && !*v && d->device == VK_DISK_DEV_DISK)
                 return xu_err_value(c, attr, v);
-            d->source = vk_strdup(v);
+            d->source = v && *v ? vk_strdup(v) : NULL;
         } else if (xu_is(c, "target")) {
             if (d->target_dev)
                 return xu_err_dup(c);

@@ -63,7 +63,8 @@ xmlDocPtr xu_read(const char *xml, const char *what)
 
     /* No XML_PARSE_NOENT (entities are never expanded), no DTDLOAD/DTDATTR,
      * NONET: nothing is ever fetched. */
-    int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+    int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
+               XML_PARSE_COMPACT;
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "domain.xml", NULL, opts);
     if (refused) {
         vk_error_set(VK_ERR_XML_ERROR, VK_FROM_XML,
