@@ -16,7 +16,9 @@
  * when the connection and every domain obtained from it have been released.
  *
  * Threads: a connection may be shared between threads; calls on it are
- * serialised (one at a time on the socket). */
+ * serialised (one at a time on the socket). When the server speaks
+ * keepalive, a small thread per connection answers its PINGs while no call
+ * is running, so an idle connection stays open. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -223,6 +225,9 @@ int vk_domain_get_autostart(vk_domain *dom, int *autostart);
 char *vk_domain_get_os_type(vk_domain *dom);
 /* label "" when the domain has none. */
 int vk_domain_get_security_label(vk_domain *dom, char **label, int *enforcing);
+/* Messages about the domain (e.g. tainting); *msgs is a NULL-terminated
+ * array (free each string and the array). Returns their number or -1. */
+int vk_domain_get_messages(vk_domain *dom, char ***msgs, unsigned int flags);
 
 /* Local accessors (no round trip). The id is the one last seen from the
  * server: -1 when inactive. */

@@ -509,3 +509,27 @@ int vk_domain_get_security_label(vk_domain *dom, char **label, int *enforcing)
     vk_rpc_free((xdrproc_t)xdr_remote_domain_get_security_label_ret, &r);
     return 0;
 }
+
+int vk_domain_get_messages(vk_domain *dom, char ***msgs, unsigned int flags)
+{
+    if (check_dom(dom) < 0)
+        return -1;
+    if (!msgs)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no result pointer");
+    remote_domain_get_messages_args a;
+    vk_domain_to_wire(dom, &a.dom);
+    a.flags = flags;
+    remote_domain_get_messages_ret r;
+    memset(&r, 0, sizeof(r));
+    if (vk_connect_call(dom->conn, REMOTE_PROC_DOMAIN_GET_MESSAGES,
+                        (xdrproc_t)xdr_remote_domain_get_messages_args, &a,
+                        (xdrproc_t)xdr_remote_domain_get_messages_ret, &r) < 0)
+        return -1;
+    int n = (int)r.msgs.msgs_len;
+    char **out = vk_calloc((size_t)n + 1, sizeof(*out));
+    for (int i = 0; i < n; i++)
+        out[i] = vk_strdup(r.msgs.msgs_val[i]);
+    vk_rpc_free((xdrproc_t)xdr_remote_domain_get_messages_ret, &r);
+    *msgs = out;
+    return n;
+}

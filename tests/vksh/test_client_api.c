@@ -173,6 +173,14 @@ static void test_inactive(vk_connect *c)
     char *os = vk_domain_get_os_type(d);
     CHECK_STREQ(os, "hvm");
     free(os);
+    char **msgs = NULL;
+    CHECK(vk_domain_get_messages(d, &msgs, 0) == 0 && msgs && msgs[0] == NULL);
+    free(msgs);
+    char *model = NULL, *doi = NULL;
+    CHECK(vk_node_get_security_model(c, &model, &doi) == 0);
+    CHECK_STREQ(model, "none");
+    free(model);
+    free(doi);
     char *xml = vk_domain_get_xml_desc(d, 0);
     CHECK(xml && strstr(xml, "<name>api1</name>") && strstr(xml, uuid));
     free(xml);

@@ -199,7 +199,7 @@ checks=$((checks + 1))
 vk dumpxml vkt1
 grep -q "<name>vkt1</name>" "$OUT" || fail "dumpxml lacks the name: $(head -3 "$OUT")"
 grep -q "<memory unit='KiB'>65536</memory>" "$OUT" || fail "dumpxml lacks 64 MiB memory"
-json 'd["name"] == "vkt1" and d["id"] is None and d["state"] == "shut off" and d["persistent"] is True and d["max_memory_kib"] == 65536 and d["cpus"] == 1' dominfo vkt1
+json 'd["name"] == "vkt1" and d["id"] is None and d["state"] == "shut off" and d["persistent"] is True and d["max_memory_kib"] == 65536 and d["cpus"] == 1 and d["messages"] == [] and d["security_model"] == "none"' dominfo vkt1
 json 'd["xml"].startswith("<domain") and "<name>vkt1</name>" in d["xml"]' dumpxml vkt1
 json 'd == {"id": None}' domid vkt1
 json 'd == {"uuid": "'"$UUID1"'"}' domuuid vkt1

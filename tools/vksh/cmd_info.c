@@ -187,6 +187,20 @@ static int cmd_dominfo(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     }
     free(model);
     free(doi);
+
+    char **msgs = NULL;
+    int nmsgs = vk_domain_get_messages(dom, &msgs, 0);
+    json_object *jmsgs = doc ? json_object_new_array() : NULL;
+    for (int i = 0; i < nmsgs; i++) {
+        vksh_print(ctl, "%-15s %s\n", i == 0 ? "Messages:" : "", msgs[i]);
+        if (jmsgs)
+            json_object_array_add(jmsgs, json_object_new_string(msgs[i]));
+        free(msgs[i]);
+    }
+    free(msgs);
+    if (doc)
+        json_object_object_add(doc, "messages", jmsgs);
+    vk_reset_last_error(); /* virsh ignores a failure here too */
     vk_domain_free(dom);
 
     if (rc < 0) {
