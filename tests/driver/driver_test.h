@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,13 +28,20 @@ static char dt_root[256];
 static struct vk_paths dt_paths;
 static struct vk_loop *dt_loop;
 static pthread_t dt_loop_thread;
-static pid_t dt_pids[64];
+static pid_t dt_pids[256];
 static int dt_npids;
+
+static pthread_mutex_t dt_pid_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static inline void dt_record_pid(pid_t pid)
 {
-    if (pid > 0 && dt_npids < 64)
+    pthread_mutex_lock(&dt_pid_lock);
+    bool known = false;
+    for (int i = 0; i < dt_npids; i++)
+        known |= dt_pids[i] == pid;
+    if (pid > 0 && !known && dt_npids < 256)
         dt_pids[dt_npids++] = pid;
+    pthread_mutex_unlock(&dt_pid_lock);
 }
 
 /* Reads a field of <run>/qemu/<name>.status; -1 when absent. */
@@ -73,6 +81,40 @@ static inline pid_t dt_pid_of(const char *name)
     return pid > 0 ? (pid_t)pid : 0;
 }
 
+/* Kills a running domain's QEMU from outside (as an admin's kill -9 would),
+ * pinning the process with a pidfd and checking it is the one the status
+ * file names, so a recycled pid is never hit. Returns 0 when signalled. */
+static inline int dt_kill_qemu(const char *name)
+{
+    pid_t pid = dt_pid_of(name);
+    long long start = dt_status_int(name, "start_time");
+    if (pid <= 0 || start <= 0)
+        return -1;
+    int pfd = pidfd_open(pid, 0);
+    if (pfd < 0)
+        return -1;
+    char *path = vk_asprintf("/proc/%d/stat", (int)pid);
+    char *text = NULL;
+    size_t len;
+    int r = -1;
+    if (vk_file_read(path, 4096, &text, &len) == 0) {
+        char *p = strrchr(text, ')');
+        unsigned long long st = 0;
+        for (int f = 2; p && f < 22; f++)
+            p = strchr(p + 1, ' ');
+        if (p)
+            st = strtoull(p + 1, NULL, 10);
+        if (st == (unsigned long long)start && pidfd_send_signal(pfd, SIGKILL, NULL, 0) == 0)
+            r = 0;
+    } else {
+        vk_error_reset();
+    }
+    free(text);
+    free(path);
+    close(pfd);
+    return r;
+}
+
 static inline int dt_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     remove(path);
@@ -99,6 +141,9 @@ static inline void dt_cleanup(void)
         free(dir);
     }
     for (int i = 0; i < dt_npids; i++) {
+        /* Only a still unreaped child of ours: a reaped pid may be reused. */
+        if (waitpid(dt_pids[i], NULL, WNOHANG) != 0)
+            continue;
         if (kill(dt_pids[i], SIGKILL) == 0)
             fprintf(stderr, "cleanup: killed leftover QEMU pid %d\n", (int)dt_pids[i]);
         waitpid(dt_pids[i], NULL, 0);

@@ -116,7 +116,7 @@ static void test_define_start_stop(struct vk_qemu_driver *drv)
     CHECK_OK(vk_qemu_domain_get_state(drv, uuid, &st, &reason));
     CHECK(st == VK_DOM_SHUTOFF);
     CHECK(reason == 2); /* destroyed */
-    CHECK(kill(pid, 0) < 0);
+    CHECK(waitpid(pid, NULL, WNOHANG) < 0); /* reaped by the driver */
     CHECK(!dt_status_exists("life1"));
     CHECK(access(status, F_OK) < 0);
     CHECK_ERR(vk_qemu_domain_lookup_by_id(drv, id, NULL), VK_ERR_NO_DOMAIN);
@@ -208,7 +208,7 @@ static void test_transient_and_list(struct vk_qemu_driver *drv)
     vk_dom_refs_free(refs, n);
 
     /* A transient domain killed from outside: noticed, and gone. */
-    CHECK(pid > 0 && kill(pid, SIGKILL) == 0);
+    CHECK(pid > 0 && dt_kill_qemu("trans2") == 0);
     for (int i = 0; i < 1200 && vk_qemu_domain_lookup_by_uuid(drv, u2, NULL) == 0; i++)
         usleep(50000);
     CHECK_ERR(vk_qemu_domain_lookup_by_uuid(drv, u2, NULL), VK_ERR_NO_DOMAIN);
@@ -216,8 +216,7 @@ static void test_transient_and_list(struct vk_qemu_driver *drv)
 
     /* A persistent domain killed from outside: shut off, crashed. */
     CHECK_OK(vk_qemu_domain_create(drv, u3, 0, NULL));
-    pid = dt_pid_of("inactive3");
-    CHECK(pid > 0 && kill(pid, SIGKILL) == 0);
+    CHECK(dt_kill_qemu("inactive3") == 0);
     int reason = -1;
     CHECK(dt_wait_state(drv, u3, VK_DOM_SHUTOFF, &reason) == VK_DOM_SHUTOFF);
     CHECK(reason == 3); /* crashed */

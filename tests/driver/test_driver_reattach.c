@@ -104,14 +104,14 @@ int main(void)
     CHECK(st == VK_DOM_PAUSED);
 
     /* Exit of a re-attached QEMU is still noticed. */
-    CHECK(kill(pa, SIGKILL) == 0);
+    CHECK(dt_kill_qemu("persist-a") == 0);
     CHECK(dt_wait_state(drv, ua, VK_DOM_SHUTOFF, &reason) == VK_DOM_SHUTOFF);
     CHECK(reason == 3);
     CHECK_OK(vk_qemu_domain_get_info(drv, ua, &info));
     CHECK(info.max_mem_kib == 80 * 1024);
 
     CHECK_OK(vk_qemu_domain_destroy(drv, ub, 0));
-    CHECK(kill(pb, 0) < 0);
+    CHECK(waitpid(pb, NULL, WNOHANG) < 0); /* reaped by the driver */
     CHECK_ERR(vk_qemu_domain_lookup_by_uuid(drv, ub, NULL), VK_ERR_NO_DOMAIN);
     CHECK_OK(vk_qemu_domain_destroy(drv, uc, 0));
 
