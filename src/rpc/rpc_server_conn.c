@@ -18,6 +18,10 @@
 /* Body buffers start small and grow with the data actually received, so a
  * peer announcing 16 MiB and sending nothing costs us nothing. */
 #define INITIAL_BODY 4096
+/* A peer that sends calls but does not read the replies would make the
+ * queue grow without bound; above this many queued bytes we stop reading
+ * its calls until it drains what it has. */
+#define OUT_HIGH_WATER (4u << 20)
 
 struct out_pkt {
     uint8_t *data;
@@ -51,7 +55,8 @@ struct vk_rpc_conn {
     int ka_left;
     long long last_rx_ms;
     struct out_pkt *out_head, *out_tail;
-    size_t out_off; /* bytes of out_head already written */
+    size_t out_off;   /* bytes of out_head already written */
+    size_t out_bytes; /* queued, not yet written */
 };
 
 static long long now_ms(void)
@@ -77,6 +82,7 @@ static void free_queue(struct vk_rpc_conn *conn)
     }
     conn->out_head = conn->out_tail = NULL;
     conn->out_off = 0;
+    conn->out_bytes = 0;
 }
 
 void vk_rpc_conn_unref(struct vk_rpc_conn *conn)
@@ -116,7 +122,8 @@ static void update_events_locked(struct vk_rpc_conn *conn)
 {
     if (conn->closed || conn->watch <= 0)
         return;
-    int ev = (conn->reading ? POLLIN : 0) | (conn->out_head ? POLLOUT : 0);
+    bool in = conn->reading && conn->out_bytes < OUT_HIGH_WATER;
+    int ev = (in ? POLLIN : 0) | (conn->out_head ? POLLOUT : 0);
     vk_loop_update_fd(conn->loop, conn->watch, ev);
 }
 
@@ -168,6 +175,7 @@ void vk_rpc_conn_send(struct vk_rpc_conn *conn, uint8_t *pkt, size_t len)
     else
         conn->out_head = p;
     conn->out_tail = p;
+    conn->out_bytes += len;
     update_events_locked(conn);
     pthread_mutex_unlock(&conn->lock);
 }
@@ -329,6 +337,7 @@ static void do_write(struct vk_rpc_conn *conn)
             break;
         }
         conn->out_off += n;
+        conn->out_bytes -= n;
         if (conn->out_off == p->len) {
             conn->out_head = p->next;
             if (!conn->out_head)

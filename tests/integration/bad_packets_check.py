@@ -175,6 +175,21 @@ b.s.sendall(full[:60])
 b.s.shutdown(socket.SHUT_WR)
 check(b.closed_by_server(), "truncated body: connection not closed")
 
+# Pipelined calls (more than the in-flight limit) all get their replies,
+# matched by serial, in whatever order the workers finish them.
+burst = b"".join(packet(3, 1000 + i) for i in range(100))
+c.s.sendall(burst)
+serials = set()
+for _ in range(100):
+    r = c.recv_packet()
+    if r is None:
+        break
+    if r["prog"] == KEEPALIVE:
+        continue
+    check(r["status"] == OK and r["payload"] == xdr_string("QEMU"), "pipelined GET_TYPE reply")
+    serials.add(r["serial"])
+check(serials == set(range(1000, 1100)), f"pipelined replies: {len(serials)} of 100 serials")
+
 # Server keepalive: a client that asked for the keepalive feature and then
 # stays silent gets a PING (libvirtd's behaviour); answering keeps it open.
 k = Conn(path)
