@@ -160,6 +160,10 @@ static int write_msg(struct vk_qemu_monitor *mon, const char *msg, long long dea
             off += (size_t)n;
             continue;
         }
+        if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+            /* QEMU is gone (or going): a state problem, not a system fault. */
+            return vk_error_set(VK_ERR_OPERATION_FAILED, VK_FROM_QEMU,
+                                "domain '%s': QEMU closed the monitor connection", mon->what);
         if (n < 0 && errno != EAGAIN && errno != EINTR)
             return vk_error_system(errno, "domain '%s': cannot write to the QEMU monitor",
                                    mon->what);
