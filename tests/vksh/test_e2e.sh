@@ -327,6 +327,9 @@ vk list --all --name
 json 'len(d["domains"]) == 60 and all(x["state"] == "shut off" for x in d["domains"])' list --all
 same_as_virsh list --uuid --all
 same_as_virsh list --name --uuid --all
+# Column widths count display cells, as virsh's do (a CJK character is two).
+"$VKSH" -c "$U" define "$(domxml "vmé漢字")" >/dev/null 2>&1 || fail "define of a UTF-8 name"
+LC_ALL=C.UTF-8 same_as_virsh list --all
 
 echo "$checks checks, $fails failed"
 [ "$fails" -eq 0 ]

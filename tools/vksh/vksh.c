@@ -4,6 +4,7 @@
  * mistake reported) before connecting, then it runs on a fresh connection.
  * Exit status 0 on success, 1 on any error. See vksh.h for the output
  * rules (virsh's human output; --json documents; JSON errors on stderr). */
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,7 @@ static int run_command(struct vksh_ctl *ctl, int argc, char **argv)
 int main(int argc, char **argv)
 {
     struct vksh_ctl ctl = {0};
+    setlocale(LC_CTYPE, ""); /* table widths of non-ASCII names */
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];

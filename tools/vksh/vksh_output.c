@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "util/vk_alloc.h"
 #include "vksh.h"
@@ -136,14 +137,26 @@ void vksh_table_add(struct vksh_table *t, const char *const *cells)
     t->nrows++;
 }
 
-/* Display width of UTF-8 text: one column per character (continuation
- * bytes do not count), as names are rarely wider than that. */
+/* Display width in the user's locale (main sets LC_CTYPE), as virsh
+ * measures it: a CJK character takes two columns. Bytes the locale cannot
+ * decode count one column each. */
 static size_t width(const char *s)
 {
-    size_t w = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            w++;
+    size_t w = 0, len = strlen(s);
+    mbstate_t st;
+    memset(&st, 0, sizeof(st));
+    while (len > 0) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, s, len, &st);
+        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+            memset(&st, 0, sizeof(st));
+            w++, s++, len--;
+            continue;
+        }
+        int cw = wcwidth(wc);
+        w += cw > 0 ? (size_t)cw : 0;
+        s += n, len -= n;
+    }
     return w;
 }
 
