@@ -277,6 +277,54 @@ static void test_autostart(struct vk_qemu_driver *drv)
     vk_dom_ref_clear(&ref);
 }
 
+/* libvirt's mixes of persistent and transient: create_xml over an inactive
+ * persistent domain runs the given def once; define over a running
+ * transient domain makes it persistent. */
+static void test_persistence_mix(struct vk_qemu_driver *drv)
+{
+    struct vk_dom_ref ref = {0};
+    char *cfg = dt_xml("mix6", NULL, NULL, NULL);
+    CHECK_OK(vk_qemu_domain_define(drv, cfg, 0, &ref));
+    char uuid[VK_UUID_STRLEN];
+    vk_uuid_format(ref.uuid, uuid);
+    char *once = vk_asprintf("<domain type='qemu'><name>mix6</name><uuid>%s</uuid>"
+                             "<memory unit='MiB'>48</memory><vcpu>1</vcpu>"
+                             "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>",
+                             uuid);
+    CHECK_OK(vk_qemu_domain_create_xml(drv, once, 0, NULL));
+    dt_pid_of("mix6");
+    struct vk_dom_info info;
+    CHECK_OK(vk_qemu_domain_get_info(drv, ref.uuid, &info));
+    CHECK(info.max_mem_kib == 48 * 1024);
+    CHECK(vk_qemu_domain_is_persistent(drv, ref.uuid) == 1);
+    CHECK_OK(vk_qemu_domain_destroy(drv, ref.uuid, 0));
+    CHECK_OK(vk_qemu_domain_get_info(drv, ref.uuid, &info));
+    CHECK(info.max_mem_kib == 64 * 1024); /* the config is back */
+    CHECK_OK(vk_qemu_domain_undefine(drv, ref.uuid, 0));
+    vk_dom_ref_clear(&ref);
+    free(once);
+    free(cfg);
+
+    char *t = dt_xml("mix7", NULL, NULL, NULL);
+    CHECK_OK(vk_qemu_domain_create_xml(drv, t, 0, &ref));
+    dt_pid_of("mix7");
+    CHECK(vk_qemu_domain_is_persistent(drv, ref.uuid) == 0);
+    vk_uuid_format(ref.uuid, uuid);
+    char *def = vk_asprintf("<domain type='qemu'><name>mix7</name><uuid>%s</uuid>"
+                            "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+                            "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>",
+                            uuid);
+    CHECK_OK(vk_qemu_domain_define(drv, def, 0, NULL));
+    CHECK(vk_qemu_domain_is_persistent(drv, ref.uuid) == 1);
+    CHECK(vk_qemu_domain_is_active(drv, ref.uuid) == 1);
+    CHECK_OK(vk_qemu_domain_destroy(drv, ref.uuid, 0));
+    CHECK_OK(vk_qemu_domain_lookup_by_name(drv, "mix7", NULL)); /* stays, defined */
+    CHECK_OK(vk_qemu_domain_undefine(drv, ref.uuid, 0));
+    vk_dom_ref_clear(&ref);
+    free(def);
+    free(t);
+}
+
 static void test_errors(struct vk_qemu_driver *drv)
 {
     uint8_t u[VK_UUID_LEN];
@@ -346,6 +394,7 @@ int main(void)
     test_define_start_stop(drv);
     test_transient_and_list(drv);
     test_autostart(drv);
+    test_persistence_mix(drv);
     test_errors(drv);
 
     vk_qemu_driver_close(drv);
