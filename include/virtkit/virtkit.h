@@ -191,8 +191,7 @@ void vk_domain_list_free(vk_domain **domains, int n);
  * domains cost about one round trip. states[i] (and reasons[i] when reasons
  * is non-NULL) get -1 when that one domain failed (e.g. it vanished after
  * the listing). Returns 0, or -1 when the connection failed. */
-int vk_domain_get_states(vk_domain **domains, int n, int *states, int *reasons,
-                         unsigned int flags);
+int vk_domain_get_states(vk_domain **domains, int n, int *states, int *reasons, unsigned int flags);
 
 vk_domain *vk_domain_lookup_by_name(vk_connect *conn, const char *name);
 vk_domain *vk_domain_lookup_by_uuid(vk_connect *conn, const unsigned char uuid[VK_UUID_BUFLEN]);

@@ -148,8 +148,8 @@ static int authenticate(vk_connect *conn)
                             conn->uri.socket);
     default:
         return vk_error_set(VK_ERR_AUTH_FAILED, VK_FROM_RPC,
-                            "socket '%s' asks for unknown authentication type %d",
-                            conn->uri.socket, type);
+                            "socket '%s' asks for unknown authentication type %d", conn->uri.socket,
+                            type);
     }
 }
 
@@ -189,8 +189,7 @@ vk_connect *vk_connect_open(const char *uri, unsigned int flags)
     if (vk_client_call(&conn->client, REMOTE_PROC_CONNECT_OPEN,
                        (xdrproc_t)xdr_remote_connect_open_args, &oa, NULL, NULL) < 0)
         goto fail;
-    if (conn->client.keepalive &&
-        pthread_create(&conn->idle_thread, NULL, idle_main, conn) == 0)
+    if (conn->client.keepalive && pthread_create(&conn->idle_thread, NULL, idle_main, conn) == 0)
         conn->idle_running = true;
     return conn;
 
@@ -232,7 +231,8 @@ static char *get_string(vk_connect *conn, int proc, xdrproc_t fn)
 
 char *vk_connect_get_type(vk_connect *conn)
 {
-    return get_string(conn, REMOTE_PROC_CONNECT_GET_TYPE, (xdrproc_t)xdr_remote_connect_get_type_ret);
+    return get_string(conn, REMOTE_PROC_CONNECT_GET_TYPE,
+                      (xdrproc_t)xdr_remote_connect_get_type_ret);
 }
 
 char *vk_connect_get_hostname(vk_connect *conn)
@@ -243,8 +243,8 @@ char *vk_connect_get_hostname(vk_connect *conn)
 
 char *vk_connect_get_uri(vk_connect *conn)
 {
-    char *uri = get_string(conn, REMOTE_PROC_CONNECT_GET_URI,
-                           (xdrproc_t)xdr_remote_connect_get_uri_ret);
+    char *uri =
+        get_string(conn, REMOTE_PROC_CONNECT_GET_URI, (xdrproc_t)xdr_remote_connect_get_uri_ret);
     if (!uri && conn && vk_error_last()->code == VK_ERR_NO_SUPPORT) {
         vk_error_reset();
         return vk_strdup(conn->uri.name);

@@ -161,8 +161,7 @@ int vk_connect_list_all_domains(vk_connect *conn, vk_domain ***domains, unsigned
     return n;
 }
 
-int vk_domain_get_states(vk_domain **domains, int n, int *states, int *reasons,
-                         unsigned int flags)
+int vk_domain_get_states(vk_domain **domains, int n, int *states, int *reasons, unsigned int flags)
 {
     vk_error_reset();
     if (n <= 0)

@@ -22,11 +22,11 @@ struct vk_client_packet {
 struct vk_client {
     int fd;
     uint32_t next_serial;
-    bool keepalive;      /* server answers PINGs: we probe it when it is quiet */
-    bool dead;           /* I/O failed: every later call fails at once */
-    struct vk_buf out;   /* whole packets waiting to be written */
-    size_t out_off;      /* bytes of out already written */
-    uint8_t *in;         /* bytes read, not yet a whole packet */
+    bool keepalive;    /* server answers PINGs: we probe it when it is quiet */
+    bool dead;         /* I/O failed: every later call fails at once */
+    struct vk_buf out; /* whole packets waiting to be written */
+    size_t out_off;    /* bytes of out already written */
+    uint8_t *in;       /* bytes read, not yet a whole packet */
     size_t in_len, in_cap;
     struct vk_client_packet *stash;
     size_t nstash;
@@ -56,10 +56,10 @@ struct vk_connect {
      * connection whose PINGs go unanswered for ~30 s). */
     pthread_t idle_thread;
     bool idle_running;
-    bool idle_stop;            /* under idle_lock */
+    bool idle_stop; /* under idle_lock */
     pthread_mutex_t idle_lock;
     pthread_cond_t idle_cond;
-    int refs;             /* the opener's plus one per vk_domain */
+    int refs; /* the opener's plus one per vk_domain */
     unsigned int flags;
     struct vk_uri uri;
     struct vk_client client;

@@ -6,7 +6,7 @@
 
 const char *vk_domain_state_to_string(int state)
 {
-    static const char *const names[] = {"no state", "running",  "idle",    "paused",
+    static const char *const names[] = {"no state",    "running",  "idle",    "paused",
                                         "in shutdown", "shut off", "crashed", "pmsuspended"};
     if (state < 0 || state >= N(names))
         return "no state";
@@ -16,18 +16,17 @@ const char *vk_domain_state_to_string(int state)
 const char *vk_domain_state_reason_to_string(int state, int reason)
 {
     static const char *const running[] = {
-        "unknown",       "booted",       "migrated",           "restored",
-        "from snapshot", "unpaused",     "migration canceled", "save canceled",
-        "event wakeup",  "crashed",      "post-copy",          "post-copy failed"};
+        "unknown",       "booted",   "migrated",           "restored",
+        "from snapshot", "unpaused", "migration canceled", "save canceled",
+        "event wakeup",  "crashed",  "post-copy",          "post-copy failed"};
     static const char *const paused[] = {
-        "unknown",       "user",          "migrating",         "saving",
-        "dumping",       "I/O error",     "watchdog",          "from snapshot",
-        "shutting down", "creating snapshot", "crashed",       "starting up",
-        "post-copy",     "post-copy failed",  "api error"};
+        "unknown",   "user",        "migrating",     "saving",           "dumping",
+        "I/O error", "watchdog",    "from snapshot", "shutting down",    "creating snapshot",
+        "crashed",   "starting up", "post-copy",     "post-copy failed", "api error"};
     static const char *const shutdown[] = {"unknown", "user"};
-    static const char *const shutoff[] = {"unknown",  "shutdown", "destroyed",
-                                          "crashed",  "migrated", "saved",
-                                          "failed",   "from snapshot", "daemon"};
+    static const char *const shutoff[] = {"unknown", "shutdown",      "destroyed",
+                                          "crashed", "migrated",      "saved",
+                                          "failed",  "from snapshot", "daemon"};
     static const char *const crashed[] = {"unknown", "panicked"};
     const char *const *names = NULL;
     int n = 0;

@@ -68,8 +68,7 @@ static int fail(struct vk_client *c, const char *fmt, const char *detail)
     return vk_error_set(VK_ERR_RPC, VK_FROM_RPC, fmt, detail);
 }
 
-static int queue(struct vk_client *c, const struct vk_rpc_header *h, xdrproc_t fn,
-                 const void *data)
+static int queue(struct vk_client *c, const struct vk_rpc_header *h, xdrproc_t fn, const void *data)
 {
     uint8_t *pkt;
     size_t len;
@@ -88,8 +87,11 @@ static int queue(struct vk_client *c, const struct vk_rpc_header *h, xdrproc_t f
 
 static int queue_keepalive(struct vk_client *c, int proc)
 {
-    struct vk_rpc_header h = {.prog = KEEPALIVE_PROGRAM, .vers = KEEPALIVE_PROTOCOL_VERSION,
-                              .proc = proc, .type = VK_RPC_MESSAGE, .serial = 0,
+    struct vk_rpc_header h = {.prog = KEEPALIVE_PROGRAM,
+                              .vers = KEEPALIVE_PROTOCOL_VERSION,
+                              .proc = proc,
+                              .type = VK_RPC_MESSAGE,
+                              .serial = 0,
                               .status = VK_RPC_OK};
     return queue(c, &h, NULL, NULL);
 }
@@ -99,8 +101,11 @@ int vk_client_send(struct vk_client *c, int proc, xdrproc_t args_fn, const void 
 {
     if (c->dead)
         return vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "the connection to the server is broken");
-    struct vk_rpc_header h = {.prog = REMOTE_PROGRAM, .vers = REMOTE_PROTOCOL_VERSION,
-                              .proc = proc, .type = VK_RPC_CALL, .serial = c->next_serial,
+    struct vk_rpc_header h = {.prog = REMOTE_PROGRAM,
+                              .vers = REMOTE_PROTOCOL_VERSION,
+                              .proc = proc,
+                              .type = VK_RPC_CALL,
+                              .serial = c->next_serial,
                               .status = VK_RPC_OK};
     if (queue(c, &h, args_fn, args) < 0)
         return -1;
@@ -274,8 +279,8 @@ int vk_client_wait(struct vk_client *c, uint32_t serial, int proc, xdrproc_t ret
     int rc;
     if (p.hdr.proc != proc) {
         rc = vk_error_set(VK_ERR_RPC, VK_FROM_RPC,
-                          "reply to serial %u is for procedure %d, expected %d", serial,
-                          p.hdr.proc, proc);
+                          "reply to serial %u is for procedure %d, expected %d", serial, p.hdr.proc,
+                          proc);
     } else if (p.hdr.status == VK_RPC_ERROR) {
         struct vk_error err;
         memset(&err, 0, sizeof(err));

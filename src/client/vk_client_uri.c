@@ -135,9 +135,10 @@ static int parse(const char *text, unsigned int flags, struct vk_uri *u)
     if (plus)
         u->transport = vk_strndup(plus + 1, (size_t)(sep - plus - 1));
     if (strcmp(u->scheme, "qemu") != 0)
-        return vk_error_set(VK_ERR_NO_SUPPORT, VK_FROM_REMOTE,
-                            "URI '%s': unsupported hypervisor driver '%s' (virtkit provides 'qemu')",
-                            text, u->scheme);
+        return vk_error_set(
+            VK_ERR_NO_SUPPORT, VK_FROM_REMOTE,
+            "URI '%s': unsupported hypervisor driver '%s' (virtkit provides 'qemu')", text,
+            u->scheme);
     if (u->transport) {
         for (size_t i = 0; i < sizeof(remote_transports) / sizeof(remote_transports[0]); i++)
             if (strcmp(u->transport, remote_transports[i]) == 0)
@@ -158,8 +159,7 @@ static int parse(const char *text, unsigned int flags, struct vk_uri *u)
         vk_autofree char *host = vk_strndup(auth, alen);
         if (u->transport)
             return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_REMOTE,
-                                "URI '%s': the unix transport takes no host, got '%s'", text,
-                                host);
+                                "URI '%s': the unix transport takes no host, got '%s'", text, host);
         return vk_error_set(VK_ERR_NO_SUPPORT, VK_FROM_REMOTE,
                             "URI '%s': remote host '%s' needs a remote transport (tls), which is "
                             "not supported yet; use qemu:///system",
@@ -198,8 +198,8 @@ static int parse(const char *text, unsigned int flags, struct vk_uri *u)
     }
     if (strlen(u->socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_REMOTE,
-                            "URI '%s': socket path '%s' is too long (%zu bytes, at most %zu)",
-                            text, u->socket, strlen(u->socket),
+                            "URI '%s': socket path '%s' is too long (%zu bytes, at most %zu)", text,
+                            u->socket, strlen(u->socket),
                             sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
     return 0;
 }

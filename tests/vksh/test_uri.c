@@ -34,7 +34,8 @@ static void check_bad(const char *text, int code, const char *needle1, const cha
     CHECK(rc == -1);
     CHECK(u.uri == NULL && u.socket == NULL);
     const char *msg = vk_last_error_message();
-    if (vk_last_error_code() != code || !strstr(msg, needle1) || (needle2 && !strstr(msg, needle2))) {
+    if (vk_last_error_code() != code || !strstr(msg, needle1) ||
+        (needle2 && !strstr(msg, needle2))) {
         fprintf(stderr, "for '%s': code %d message '%s'\n", text, vk_last_error_code(), msg);
         vk_test_failures++;
     }

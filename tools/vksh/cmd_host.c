@@ -41,8 +41,7 @@ static int cmd_version(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
         json_object *o = json_object_new_object();
         json_object_object_add(o, "library", json_object_new_string(lib));
         json_object_object_add(o, "hypervisor_type", json_object_new_string(type));
-        json_object_object_add(o, "hypervisor_version",
-                               hv_ver ? json_object_new_string(hv) : NULL);
+        json_object_object_add(o, "hypervisor_version", hv_ver ? json_object_new_string(hv) : NULL);
         if (want_daemon)
             json_object_object_add(o, "daemon_version", json_object_new_string(daemon));
         vksh_json_print(ctl, o);
@@ -79,11 +78,13 @@ struct group {
     const struct vksh_cmd_def *const *cmds;
 };
 
-static const struct vksh_cmd_def *const domain_cmds[] = {
-    &vksh_cmd_create, &vksh_cmd_define, &vksh_cmd_destroy, &vksh_cmd_domid,
-    &vksh_cmd_domname, &vksh_cmd_domuuid, &vksh_cmd_dumpxml, &vksh_cmd_reboot,
-    &vksh_cmd_resume, &vksh_cmd_shutdown, &vksh_cmd_start, &vksh_cmd_suspend,
-    &vksh_cmd_undefine, NULL};
+static const struct vksh_cmd_def *const domain_cmds[] = {&vksh_cmd_create,   &vksh_cmd_define,
+                                                         &vksh_cmd_destroy,  &vksh_cmd_domid,
+                                                         &vksh_cmd_domname,  &vksh_cmd_domuuid,
+                                                         &vksh_cmd_dumpxml,  &vksh_cmd_reboot,
+                                                         &vksh_cmd_resume,   &vksh_cmd_shutdown,
+                                                         &vksh_cmd_start,    &vksh_cmd_suspend,
+                                                         &vksh_cmd_undefine, NULL};
 static const struct vksh_cmd_def *const monitor_cmds[] = {&vksh_cmd_dominfo, &vksh_cmd_domstate,
                                                           &vksh_cmd_list, NULL};
 static const struct vksh_cmd_def *const host_cmds[] = {&vksh_cmd_version, NULL};
@@ -149,8 +150,8 @@ static void print_command_help(struct vksh_ctl *ctl, const struct vksh_cmd_def *
         for (int i = 0; o && o[i].name; i++) {
             json_object *j = json_object_new_object();
             json_object_object_add(j, "name", json_object_new_string(o[i].name));
-            json_object_object_add(j, "type", json_object_new_string(
-                                                  o[i].type == VKSH_OT_BOOL ? "bool" : "string"));
+            json_object_object_add(
+                j, "type", json_object_new_string(o[i].type == VKSH_OT_BOOL ? "bool" : "string"));
             json_object_object_add(j, "required",
                                    json_object_new_boolean(o[i].flags & VKSH_OPT_REQUIRED));
             json_object_object_add(j, "help", json_object_new_string(o[i].help));
@@ -189,7 +190,8 @@ static void print_command_help(struct vksh_ctl *ctl, const struct vksh_cmd_def *
 }
 
 static const struct vksh_opt_def help_opts[] = {
-    {"command", VKSH_OT_STRING, VKSH_OPT_POSITIONAL, "Prints global help, command specific help, or help for a group of related commands"},
+    {"command", VKSH_OT_STRING, VKSH_OPT_POSITIONAL,
+     "Prints global help, command specific help, or help for a group of related commands"},
     {NULL},
 };
 

@@ -6,7 +6,11 @@
 
 #include "vksh.h"
 
-#define DOMAIN_OPT {"domain", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL, "domain name, id or uuid"}
+#define DOMAIN_OPT                                                                                 \
+    {                                                                                              \
+        "domain", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL,                         \
+            "domain name, id or uuid"                                                              \
+    }
 
 static const struct vksh_opt_def domain_only_opts[] = {DOMAIN_OPT, {NULL}};
 

@@ -12,8 +12,16 @@
 
 #define MAX_XML_FILE (10 * 1024 * 1024) /* virsh's VSH_MAX_XML_FILE */
 
-#define DOMAIN_OPT {"domain", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL, "domain name, id or uuid"}
-#define FILE_OPT {"file", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL, "file containing an XML domain description"}
+#define DOMAIN_OPT                                                                                 \
+    {                                                                                              \
+        "domain", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL,                         \
+            "domain name, id or uuid"                                                              \
+    }
+#define FILE_OPT                                                                                   \
+    {                                                                                              \
+        "file", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL,                           \
+            "file containing an XML domain description"                                            \
+    }
 
 /* {"action": what, "domain": {...}} (and "file" when given). */
 static void json_action(struct vksh_ctl *ctl, const char *action, const vk_domain *dom,
@@ -140,7 +148,8 @@ const struct vksh_cmd_def vksh_cmd_create = {
  *------------------------------------------------------------------------*/
 
 static const struct vksh_opt_def start_opts[] = {
-    {"domain", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL, "name or uuid of the inactive domain"},
+    {"domain", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL,
+     "name or uuid of the inactive domain"},
     {"paused", VKSH_OT_BOOL, 0, "leave the guest paused after start"},
     {NULL},
 };
@@ -181,9 +190,9 @@ const struct vksh_cmd_def vksh_cmd_start = {
  *------------------------------------------------------------------------*/
 
 struct action {
-    const char *done;   /* "Domain '%s' <done>" */
-    const char *verb;   /* "Failed to <verb> domain '%s'" */
-    const char *json;   /* "action" in JSON */
+    const char *done; /* "Domain '%s' <done>" */
+    const char *verb; /* "Failed to <verb> domain '%s'" */
+    const char *json; /* "action" in JSON */
     int (*run)(vk_domain *dom, const struct vksh_cmd *cmd);
 };
 
@@ -243,14 +252,18 @@ static int do_resume(vk_domain *dom, const struct vksh_cmd *cmd)
     return vk_domain_resume(dom);
 }
 
-#define ACTION_CMD(NAME, OPTS, HELP, DESC, DONE, VERB, JSON)                              \
-    static int cmd_##NAME(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)               \
-    {                                                                                     \
-        static const struct action a = {DONE, VERB, JSON, do_##NAME};                     \
-        return run_action(ctl, cmd, &a);                                                  \
-    }                                                                                     \
-    const struct vksh_cmd_def vksh_cmd_##NAME = {                                         \
-        .name = #NAME, .opts = OPTS, .help = HELP, .desc = DESC, .handler = cmd_##NAME, \
+#define ACTION_CMD(NAME, OPTS, HELP, DESC, DONE, VERB, JSON)                                       \
+    static int cmd_##NAME(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)                        \
+    {                                                                                              \
+        static const struct action a = {DONE, VERB, JSON, do_##NAME};                              \
+        return run_action(ctl, cmd, &a);                                                           \
+    }                                                                                              \
+    const struct vksh_cmd_def vksh_cmd_##NAME = {                                                  \
+        .name = #NAME,                                                                             \
+        .opts = OPTS,                                                                              \
+        .help = HELP,                                                                              \
+        .desc = DESC,                                                                              \
+        .handler = cmd_##NAME,                                                                     \
     };
 
 static const struct vksh_opt_def domain_only_opts[] = {DOMAIN_OPT, {NULL}};
@@ -258,7 +271,8 @@ static const struct vksh_opt_def domain_only_opts[] = {DOMAIN_OPT, {NULL}};
 static const struct vksh_opt_def undefine_opts[] = {
     DOMAIN_OPT,
     {"managed-save", VKSH_OT_BOOL, 0, "remove domain managed state file"},
-    {"snapshots-metadata", VKSH_OT_BOOL, 0, "remove all domain snapshot metadata (vm must be inactive)"},
+    {"snapshots-metadata", VKSH_OT_BOOL, 0,
+     "remove all domain snapshot metadata (vm must be inactive)"},
     {"nvram", VKSH_OT_BOOL, 0, "remove nvram file"},
     {"keep-nvram", VKSH_OT_BOOL, 0, "keep nvram file"},
     {NULL},
@@ -271,16 +285,16 @@ static const struct vksh_opt_def destroy_opts[] = {
 };
 
 ACTION_CMD(undefine, undefine_opts, "undefine a domain",
-           "Undefine an inactive domain, or convert persistent to transient.",
-           "has been undefined", "undefine", "undefined")
+           "Undefine an inactive domain, or convert persistent to transient.", "has been undefined",
+           "undefine", "undefined")
 ACTION_CMD(destroy, destroy_opts, "destroy (stop) a domain",
            "Forcefully stop a given domain, but leave its resources intact.", "destroyed",
            "destroy", "destroyed")
 ACTION_CMD(shutdown, domain_only_opts, "gracefully shutdown a domain",
            "Run shutdown in the target domain.", "is being shutdown", "shutdown", "shutdown")
-ACTION_CMD(reboot, domain_only_opts, "reboot a domain", "Run a reboot command in the target domain.",
-           "is being rebooted", "reboot", "rebooted")
-ACTION_CMD(suspend, domain_only_opts, "suspend a domain", "Suspend a running domain.",
-           "suspended", "suspend", "suspended")
+ACTION_CMD(reboot, domain_only_opts, "reboot a domain",
+           "Run a reboot command in the target domain.", "is being rebooted", "reboot", "rebooted")
+ACTION_CMD(suspend, domain_only_opts, "suspend a domain", "Suspend a running domain.", "suspended",
+           "suspend", "suspended")
 ACTION_CMD(resume, domain_only_opts, "resume a domain", "Resume a previously suspended domain.",
            "resumed", "resume", "resumed")

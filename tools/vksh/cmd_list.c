@@ -49,8 +49,8 @@ static const struct {
     {"without-managed-save", VK_LIST_DOMAINS_NO_MANAGEDSAVE},
 };
 
-#define STATE_FILTERS                                                                 \
-    (VK_LIST_DOMAINS_RUNNING | VK_LIST_DOMAINS_PAUSED | VK_LIST_DOMAINS_SHUTOFF |         \
+#define STATE_FILTERS                                                                              \
+    (VK_LIST_DOMAINS_RUNNING | VK_LIST_DOMAINS_PAUSED | VK_LIST_DOMAINS_SHUTOFF |                  \
      VK_LIST_DOMAINS_OTHER)
 
 struct entry {
@@ -101,7 +101,9 @@ static int cmd_list(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     bool opt_id = vksh_opt_bool(cmd, "id"), opt_table = vksh_opt_bool(cmd, "table");
     if (opt_table && (opt_uuid || opt_name || opt_id))
         return vksh_error_only(ctl, "Options --table and --%s are mutually exclusive",
-                               opt_name ? "name" : opt_uuid ? "uuid" : "id");
+                               opt_name   ? "name"
+                               : opt_uuid ? "uuid"
+                                          : "id");
     bool table = !(opt_uuid || opt_name || opt_id);
 
     unsigned int flags = VK_LIST_DOMAINS_ACTIVE;

@@ -4,11 +4,25 @@
 #include "vksh.h"
 
 const struct vksh_cmd_def *const vksh_commands[] = {
-    &vksh_cmd_create,   &vksh_cmd_define,  &vksh_cmd_destroy,  &vksh_cmd_domid,
-    &vksh_cmd_dominfo,  &vksh_cmd_domname, &vksh_cmd_domstate, &vksh_cmd_domuuid,
-    &vksh_cmd_dumpxml,  &vksh_cmd_help,    &vksh_cmd_list,     &vksh_cmd_reboot,
-    &vksh_cmd_resume,   &vksh_cmd_shutdown, &vksh_cmd_start,   &vksh_cmd_suspend,
-    &vksh_cmd_undefine, &vksh_cmd_version, NULL,
+    &vksh_cmd_create,
+    &vksh_cmd_define,
+    &vksh_cmd_destroy,
+    &vksh_cmd_domid,
+    &vksh_cmd_dominfo,
+    &vksh_cmd_domname,
+    &vksh_cmd_domstate,
+    &vksh_cmd_domuuid,
+    &vksh_cmd_dumpxml,
+    &vksh_cmd_help,
+    &vksh_cmd_list,
+    &vksh_cmd_reboot,
+    &vksh_cmd_resume,
+    &vksh_cmd_shutdown,
+    &vksh_cmd_start,
+    &vksh_cmd_suspend,
+    &vksh_cmd_undefine,
+    &vksh_cmd_version,
+    NULL,
 };
 
 const struct vksh_cmd_def *vksh_command_find(const char *name)

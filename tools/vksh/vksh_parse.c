@@ -43,8 +43,8 @@ int vksh_parse(struct vksh_ctl *ctl, int argc, char **argv, struct vksh_cmd *cmd
             }
             int idx = find_opt(def, name, len);
             if (idx < 0)
-                return vksh_error_only(ctl, "command '%s' doesn't support option --%.*s",
-                                       def->name, (int)len, name);
+                return vksh_error_only(ctl, "command '%s' doesn't support option --%.*s", def->name,
+                                       (int)len, name);
             const struct vksh_opt_def *o = &def->opts[idx];
             if (cmd->values[idx])
                 return vksh_error_only(ctl, "option --%s already seen", o->name);
