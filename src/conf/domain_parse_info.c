@@ -72,7 +72,7 @@ static int parse_address(xmlNodePtr node, struct vk_dev_addr *a)
     int t = xu_lookup(conf_addr_type_names, type);
     if (t < 0)
         return vk_error_set(VK_ERR_CONFIG_UNSUPPORTED, VK_FROM_CONF,
-                            "unsupported address type '%s' in <%s>", type, xu_path(node));
+                            "unsupported address type '%s' in <%s>", type, xu_path(node->parent));
     if (xu_check_empty(node) < 0)
         return -1;
     a->type = (enum vk_addr_type)t;

@@ -7,16 +7,25 @@
 #include "util/vk_error.h"
 #include "xml_util.h"
 
-/* Loops over the children of n, handing <alias>/<address>/(<boot>) to the
- * device info, and the rest to the caller's body as `c`. */
-#define FOR_DEVICE_CHILDREN(n, info, boot, flags, c, err)                                          \
-    for (xmlNodePtr c = xu_first((n), &(err)); c; c = xu_next(c, &(err)))                          \
-        if (({                                                                                     \
-                int r_ = conf_parse_info_child(c, (info), (boot), (flags));                        \
-                if (r_ < 0)                                                                        \
-                    return -1;                                                                     \
-                r_ == 0;                                                                           \
-            }))
+/* From c on, the next child element that is not <alias>/<address> (those
+ * go to info). NULL at the end or on error (*err set). */
+static xmlNodePtr own_child(xmlNodePtr c, struct vk_dev_info *info, unsigned flags, bool *err)
+{
+    for (; c; c = xu_next(c, err)) {
+        int r = conf_parse_info_child(c, info, false, flags);
+        if (r < 0) {
+            *err = true;
+            return NULL;
+        }
+        if (r == 0)
+            return c;
+    }
+    return NULL;
+}
+
+#define FOR_OWN_CHILDREN(c, n, info, flags, err)                                                   \
+    for (xmlNodePtr c = own_child(xu_first((n), &(err)), (info), (flags), &(err)); c;              \
+         c = own_child(xu_next(c, &(err)), (info), (flags), &(err)))
 
 static int parse_graphics(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 {
@@ -120,7 +129,7 @@ static int parse_video(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
     bool err = false, have_model = false;
     if (xu_check_attrs(n, NULL) < 0)
         return -1;
-    FOR_DEVICE_CHILDREN(n, &v->info, false, flags, c, err)
+    FOR_OWN_CHILDREN(c, n, &v->info, flags, err)
     {
         if (!xu_is(c, "model"))
             return xu_err_elem(c);
@@ -151,8 +160,10 @@ static int parse_simple(xmlNodePtr n, struct vk_dev_info *info, unsigned flags,
     conf_info_init(info);
     if (xu_check_attrs(n, attrs) < 0)
         return -1;
-    FOR_DEVICE_CHILDREN(n, info, false, flags, c, err)
-    return xu_err_elem(c);
+    FOR_OWN_CHILDREN(c, n, info, flags, err)
+    {
+        return xu_err_elem(c);
+    }
     return err ? -1 : 0;
 }
 
@@ -241,7 +252,7 @@ static int parse_memballoon(xmlNodePtr n, struct vk_domain_def *def, unsigned fl
         return xu_err_missing(n, "model");
     mb->autodeflate_given = autodeflate != 0;
     mb->autodeflate = autodeflate == 1;
-    FOR_DEVICE_CHILDREN(n, &mb->info, false, flags, c, err)
+    FOR_OWN_CHILDREN(c, n, &mb->info, flags, err)
     {
         if (!xu_is(c, "stats"))
             return xu_err_elem(c);
@@ -269,7 +280,7 @@ static int parse_rng(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
         return -1;
     if (!rng->model)
         return xu_err_missing(n, "model");
-    FOR_DEVICE_CHILDREN(n, &rng->info, false, flags, c, err)
+    FOR_OWN_CHILDREN(c, n, &rng->info, flags, err)
     {
         if (xu_is(c, "rate")) {
             if (have_rate)

@@ -203,6 +203,13 @@ static void test_rejections(void)
     vk_autofree char *value = dom(NULL, "<disk type='file'><driver name='qemu' cache='often'/>"
                                         "<source file='/a'/><target dev='vda'/></disk>");
     expect_error(value, VK_ERR_XML_DETAIL, "invalid value 'often' for <disk/driver cache>");
+    vk_autofree char *alias = dom(NULL, "<video><model type='vga'/><alias name='ua-a b'/></video>");
+    expect_error(alias, VK_ERR_XML_DETAIL, "invalid value 'ua-a b' for <video/alias name>");
+    vk_autofree char *addr =
+        dom(NULL, "<sound model='ich9'><address type='pci' slot='0x20'/></sound>");
+    expect_error(addr, VK_ERR_XML_DETAIL, "invalid value '0x20' for <sound/address slot>");
+    vk_autofree char *addr_type = dom(NULL, "<input type='tablet'><address type='ccw'/></input>");
+    expect_error(addr_type, VK_ERR_CONFIG_UNSUPPORTED, "unsupported address type 'ccw' in <input>");
     vk_autofree char *dup = dom("<memory>1</memory><memory>2</memory>", NULL);
     expect_error(dup, VK_ERR_XML_DETAIL, "<memory> given more than once");
 
