@@ -3,61 +3,32 @@
 # guests, every vksh command in human and --json form, errors, and the
 # human output compared byte for byte with stock virsh on the same daemon.
 # The daemon and every QEMU it started are killed by PID on exit, pass or
-# fail.
+# fail (tests/lib/vk_daemon.sh).
 set -u
 VKSH=${VKSH:?VKSH must point at vksh}
 VIRTKITD=${VIRTKITD:?VIRTKITD must point at virtkitd}
 PY=/usr/bin/python3
-ROOT=$(mktemp -d /tmp/vksh-e2e.XXXXXX)
-DAEMON_PID=
 fails=0
 checks=0
-
-cleanup() {
-    if [ -n "$DAEMON_PID" ]; then
-        kill -TERM "$DAEMON_PID" 2>/dev/null
-        for _ in $(seq 100); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$DAEMON_PID" 2>/dev/null
-        wait "$DAEMON_PID" 2>/dev/null
-    fi
-    # QEMU outlives the daemon by design: kill what the status files name,
-    # after checking the pid is still that guest's QEMU (its -uuid).
-    for st in "$ROOT"/run/qemu/*.status; do
-        [ -f "$st" ] || continue
-        pid=$(sed -n 's/^ *"pid": *\([0-9]*\).*/\1/p' "$st" | head -1)
-        uuid=$(sed -n 's/.*"monitor":.*\/\([0-9a-f-]\{36\}\)\.qmp.*/\1/p' "$st" | head -1)
-        [ -n "$pid" ] && [ -n "$uuid" ] || continue
-        if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$uuid"; then
-            kill -KILL "$pid" 2>/dev/null
-        fi
-    done
-    rm -rf "$ROOT"
-}
-trap cleanup EXIT
 
 fail() {
     echo "FAIL: $*"
     fails=$((fails + 1))
 }
 
-"$VIRTKITD" --root "$ROOT" >"$ROOT/virtkitd.out" 2>&1 &
-DAEMON_PID=$!
-for _ in $(seq 300); do
-    [ -S "$ROOT/run/virtkit-sock" ] && break
-    kill -0 "$DAEMON_PID" 2>/dev/null || break
-    sleep 0.1
-done
-if [ ! -S "$ROOT/run/virtkit-sock" ]; then
-    echo "virtkitd did not start:"; cat "$ROOT/virtkitd.out"; exit 1
-fi
-U="qemu+unix:///system?socket=$ROOT/run/virtkit-sock"
-URO="qemu+unix:///system?socket=$ROOT/run/virtkit-sock-ro"
+# The shared helpers start virtkitd in a fresh root and, on exit, check it
+# stops cleanly and kill it and every QEMU it ran (by PID).
+. "$(dirname "$0")/../lib/vk_daemon.sh"
+vk_daemon_start
+U=$VK_URI
+URO=$VK_URI_RO
 
 OUT=$ROOT/out ERR=$ROOT/err VOUT=$ROOT/vout VERR=$ROOT/verr
 # vk ARGS: runs vksh on the test daemon; sets RC.
 vk() {
     "$VKSH" -c "$U" "$@" >"$OUT" 2>"$ERR"
     RC=$?
+    vk_track_qemus
 }
 
 # ok "expected stdout" ARGS: exit 0, exact stdout (virsh's trailing empty
