@@ -107,6 +107,14 @@ void vk_qemu_list_remove(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom)
         vk_qemu_dom_unref(dom);
 }
 
+void vk_qemu_error_name_domain(const char *name)
+{
+    char head[VK_NAME_MAX + 16];
+    snprintf(head, sizeof(head), "domain '%s'", name);
+    if (strncmp(vk_error_last()->message, head, strlen(head)))
+        vk_error_prefix("%s", head);
+}
+
 static char *config_path(struct vk_qemu_driver *drv, const char *name)
 {
     return vk_asprintf("%s/%s.xml", drv->config_dir, name);
@@ -121,7 +129,7 @@ int vk_qemu_config_save(struct vk_qemu_driver *drv, const struct vk_domain_def *
         return -1;
     vk_autofree char *path = config_path(drv, def->name);
     if (vk_file_write_atomic(path, xml, strlen(xml), 0600) < 0) {
-        vk_error_prefix("domain '%s'", def->name);
+        vk_qemu_error_name_domain(def->name);
         return -1;
     }
     return 0;
@@ -135,7 +143,7 @@ int vk_qemu_config_delete(struct vk_qemu_driver *drv, const char *name)
         return vk_error_system(errno, "domain '%s': cannot remove autostart link '%s'", name,
                                link);
     if (vk_file_unlink_durable(path) < 0) {
-        vk_error_prefix("domain '%s'", name);
+        vk_qemu_error_name_domain(name);
         return -1;
     }
     return 0;

@@ -71,6 +71,8 @@ struct vk_qemu_driver {
 };
 
 void vk_qemu_driver_unref(struct vk_qemu_driver *drv);
+/* Prefixes the thread's error with "domain 'name': " unless it names it. */
+void vk_qemu_error_name_domain(const char *name);
 
 struct vk_qemu_dom *vk_qemu_dom_new(struct vk_qemu_driver *drv, struct vk_domain_def *def);
 void vk_qemu_dom_ref(struct vk_qemu_dom *dom);

@@ -493,7 +493,7 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     if (def->virt_type == VK_VIRT_KVM && check_kvm(dom) < 0)
         return -1;
     if (vk_qemu_emulator_version(drv, vk_qemu_emulator_of(def), &version) < 0) {
-        vk_error_prefix("domain '%s'", dom->name);
+        vk_qemu_error_name_domain(dom->name);
         return -1;
     }
     if (vk_mkdir_p(drv->run_dir, 0755) < 0 || vk_mkdir_p(run_dir, 0700) < 0)
@@ -509,7 +509,7 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
                                   .run_dir = run_dir, .vnc_port = vnc_port};
     argv = vk_qemu_build_argv(def, &ctx);
     if (!argv) {
-        vk_error_prefix("domain '%s'", dom->name);
+        vk_qemu_error_name_domain(dom->name);
         goto fail;
     }
     bool has_S = argv_has(argv, "-S");
@@ -519,7 +519,7 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     struct vk_spawn_opts so = {.stdin_fd = -1, .stdout_fd = logfd, .stderr_fd = logfd,
                                .keep_fds = &lfd, .nkeep_fds = 1, .new_session = true};
     if (vk_spawn(argv, &so, &pid) < 0) {
-        vk_error_prefix("domain '%s'", dom->name);
+        vk_qemu_error_name_domain(dom->name);
         pid = 0;
         goto fail;
     }

@@ -51,7 +51,7 @@ int vk_qemu_status_save(struct vk_qemu_dom *dom)
         r = vk_file_write_atomic(path, text, strlen(text), 0600);
     json_object_put(o);
     if (r < 0)
-        vk_error_prefix("domain '%s'", dom->name);
+        vk_qemu_error_name_domain(dom->name);
     return r;
 }
 

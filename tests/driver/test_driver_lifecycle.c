@@ -349,6 +349,26 @@ static void test_errors(struct vk_qemu_driver *drv)
     CHECK_ERR(vk_qemu_domain_lookup_by_name(drv, "bademu2", NULL), VK_ERR_NO_DOMAIN);
     free(bad);
 
+    /* QEMU itself refuses (no memory for 900 TiB): its own message is the
+     * error, and nothing is left behind. */
+    char *huge = vk_asprintf("<domain type='qemu'><name>huge</name>"
+                             "<memory unit='TiB'>900</memory><vcpu>1</vcpu>"
+                             "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>");
+    CHECK_ERR(vk_qemu_domain_create_xml(drv, huge, 0, NULL), VK_ERR_INTERNAL_ERROR);
+    CHECK(strstr(vk_error_last()->message, "domain 'huge': QEMU failed to start") != NULL);
+    CHECK(strstr(vk_error_last()->message, "memory") != NULL);
+    CHECK(!dt_status_exists("huge"));
+    CHECK_ERR(vk_qemu_domain_lookup_by_name(drv, "huge", NULL), VK_ERR_NO_DOMAIN);
+    free(huge);
+    /* Errors name the domain once. */
+    char *badmach = vk_asprintf("<domain type='qemu'><name>mach</name>"
+                                "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+                                "<os><type arch='x86_64' machine='nosuch'>hvm</type></os>"
+                                "</domain>");
+    CHECK(vk_qemu_domain_create_xml(drv, badmach, 0, NULL) < 0);
+    CHECK(strstr(vk_error_last()->message, "domain 'mach': domain 'mach'") == NULL);
+    free(badmach);
+
     /* type='kvm': works where /dev/kvm is usable, else a clear error. */
     char *kvm = dt_xml("kvmdom", NULL, "kvm", NULL);
     int r = vk_qemu_domain_create_xml(drv, kvm, 0, &ref);
