@@ -601,7 +601,7 @@ char **vk_qemu_build_argv(const struct vk_domain_def *def, const struct vk_qemu_
         build_boot,             vk_cmd_build_controllers, vk_cmd_build_disks, vk_cmd_build_nets,
         vk_cmd_build_chardevs,  vk_cmd_build_inputs,  vk_cmd_build_audio,  vk_cmd_build_graphics,
         vk_cmd_build_videos,    vk_cmd_build_sounds,  vk_cmd_build_watchdogs,
-        vk_cmd_build_balloon,   vk_cmd_build_rngs,
+        vk_cmd_build_redirdevs, vk_cmd_build_balloon,   vk_cmd_build_rngs,
     };
     for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
         if (rest[i](&c) < 0)

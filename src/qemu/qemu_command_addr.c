@@ -761,6 +761,10 @@ static int assign_usb(struct vk_cmd *c)
             if (streq(def->sounds[i].model, "usb") &&
                 want_usb(c, &def->sounds[i], &def->sounds[i].info, "USB sound", pass) < 0)
                 return -1;
+        for (size_t i = 0; i < def->nredirdevs; i++)
+            if (want_usb(c, &def->redirdevs[i], &def->redirdevs[i].info, "USB redirection",
+                         pass) < 0)
+                return -1;
         for (size_t i = 0; i < def->nserials; i++)
             if (streq(def->serials[i].target_type, "usb-serial") &&
                 want_usb(c, &def->serials[i], &def->serials[i].info, "USB serial", pass) < 0)

@@ -164,6 +164,20 @@ static int spice(struct vk_cmd *c, const struct vk_graphics_def *g)
     } else {
         return vk_cmd_unsupported(c, "SPICE listen type '%s' is not supported", lt);
     }
+    if (g->tls_port)
+        return vk_buf_free(&b), vk_cmd_unsupported(c, "SPICE tlsPort needs TLS certificates, "
+                                                      "not supported");
+    if (g->image_compression) {
+        static const char *const ok[] = {"auto_glz", "auto_lz", "quic", "glz", "lz", "off"};
+        bool found = false;
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+            found |= streq(g->image_compression, ok[i]);
+        if (!found)
+            return vk_buf_free(&b), vk_cmd_unsupported(c, "SPICE image compression '%s' is not "
+                                                          "supported",
+                                                       g->image_compression);
+        vk_buf_addf(&b, ",image-compression=%s", g->image_compression);
+    }
     /* With a password the driver sets it over QMP; without one, no tickets. */
     if (!g->passwd)
         vk_buf_adds(&b, ",disable-ticketing=on");
@@ -185,6 +199,9 @@ int vk_cmd_build_graphics(struct vk_cmd *c)
         if (g->type == VK_GRAPHICS_VNC) {
             if (nvnc++)
                 return vk_cmd_unsupported(c, "more than one VNC graphics");
+            if (g->tls_port || g->image_compression)
+                return vk_cmd_unsupported(c, "VNC graphics with SPICE settings (tlsPort, image "
+                                             "compression)");
             if (vnc(c, g) < 0)
                 return -1;
         } else if (g->type == VK_GRAPHICS_SPICE) {

@@ -46,6 +46,38 @@ int vk_cmd_build_watchdogs(struct vk_cmd *c)
     return vk_cmd_unsupported(c, "watchdog action '%s' is not supported", act);
 }
 
+/* USB redirection over SPICE: a spicevmc chardev named usbredir each. */
+int vk_cmd_build_redirdevs(struct vk_cmd *c)
+{
+    const struct vk_domain_def *def = c->def;
+    bool spice = false;
+    for (size_t i = 0; i < def->ngraphics; i++)
+        spice |= def->graphics[i].type == VK_GRAPHICS_SPICE;
+    for (size_t i = 0; i < def->nredirdevs; i++) {
+        const struct vk_redirdev_def *r = &def->redirdevs[i];
+        char id[32], chid[40];
+        if ((r->bus && !streq(r->bus, "usb")) || r->type != VK_CHR_SPICEVMC)
+            return vk_cmd_unsupported(c, "redirdev %zu: only bus 'usb' type 'spicevmc' is "
+                                         "supported",
+                                      i);
+        if (!spice)
+            return vk_cmd_unsupported(c, "redirdev %zu: type 'spicevmc' needs SPICE graphics", i);
+        snprintf(id, sizeof(id), "redir%zu", i);
+        snprintf(chid, sizeof(chid), "charredir%zu", i);
+        vk_cmd_add(c, "-chardev");
+        vk_cmd_addf(c, "spicevmc,id=%s,name=usbredir", chid);
+        struct json_object *o = vk_jdev("usb-redir", NULL);
+        vk_js(o, "chardev", chid);
+        vk_js(o, "id", id);
+        if (vk_cmd_add_usb_addr(c, o, r, &r->info) < 0) {
+            json_object_put(o);
+            return -1;
+        }
+        vk_cmd_add_json(c, "-device", o);
+    }
+    return 0;
+}
+
 int vk_cmd_build_balloon(struct vk_cmd *c)
 {
     const struct vk_memballoon_def *b = &c->def->memballoon;

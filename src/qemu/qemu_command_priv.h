@@ -108,6 +108,7 @@ int vk_cmd_build_graphics(struct vk_cmd *c);
 int vk_cmd_build_videos(struct vk_cmd *c);
 int vk_cmd_build_sounds(struct vk_cmd *c);
 int vk_cmd_build_watchdogs(struct vk_cmd *c);
+int vk_cmd_build_redirdevs(struct vk_cmd *c);
 int vk_cmd_build_balloon(struct vk_cmd *c);
 int vk_cmd_build_rngs(struct vk_cmd *c);
 
