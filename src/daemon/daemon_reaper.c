@@ -13,7 +13,7 @@
 #include "util/vk_log.h"
 #include "util/vk_loop.h"
 
-#define SCAN_MS 1000
+#define SCAN_MS 2000 /* also the grace period before reaping a zombie */
 #define MAX_TRACKED 256
 
 static struct vk_loop *reaper_loop;

@@ -2,7 +2,7 @@
  * orphaned descendants become its children; the driver and vk_run reap the
  * children they start themselves (waitpid on their pid, or a pidfd), and a
  * blanket waitpid(-1) would steal those statuses. So the reaper only
- * collects a child that is still a zombie on two scans at least a second
+ * collects a child that is still a zombie on two scans at least 2 seconds
  * apart: by then its owner, if any, would have collected it. */
 #pragma once
 
