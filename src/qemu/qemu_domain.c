@@ -60,6 +60,20 @@ bool vk_qemu_dom_is_active(const struct vk_qemu_dom *dom)
     return dom->pid > 0;
 }
 
+void vk_qemu_emit(struct vk_qemu_dom *dom, int id, int event, int detail)
+{
+    struct vk_qemu_driver *drv = dom->drv;
+    pthread_mutex_lock(&drv->event_lock);
+    vk_qemu_event_cb cb = drv->event_cb;
+    void *opaque = drv->event_opaque;
+    pthread_mutex_unlock(&drv->event_lock);
+    if (!cb || __atomic_load_n(&drv->closed, __ATOMIC_SEQ_CST))
+        return;
+    struct vk_dom_ref ref = {.name = dom->name, .id = id};
+    memcpy(ref.uuid, dom->uuid, VK_UUID_LEN);
+    cb(&ref, event, detail, opaque);
+}
+
 struct vk_qemu_dom *vk_qemu_list_find_uuid(struct vk_qemu_driver *drv, const uint8_t *uuid)
 {
     for (size_t i = 0; i < drv->ndoms; i++)

@@ -61,6 +61,10 @@ struct vk_qemu_driver {
     size_t ndoms;
     int next_id;
 
+    pthread_mutex_t event_lock;
+    vk_qemu_event_cb event_cb;
+    void *event_opaque;
+
     pthread_mutex_t version_lock;
     struct vk_qemu_version_entry {
         char *path;
@@ -78,6 +82,11 @@ struct vk_qemu_dom *vk_qemu_dom_new(struct vk_qemu_driver *drv, struct vk_domain
 void vk_qemu_dom_ref(struct vk_qemu_dom *dom);
 void vk_qemu_dom_unref(struct vk_qemu_dom *dom);
 bool vk_qemu_dom_is_active(const struct vk_qemu_dom *dom); /* under dom->lock */
+
+/* Tells the event callback (if any); id as the event should carry it. */
+void vk_qemu_emit(struct vk_qemu_dom *dom, int id, int event, int detail);
+/* Under dom->lock, dom active: records a state change (status file, event). */
+void vk_qemu_dom_set_state(struct vk_qemu_dom *dom, int state, int reason);
 
 /* Under the list lock. Return a borrowed pointer or NULL. */
 struct vk_qemu_dom *vk_qemu_list_find_uuid(struct vk_qemu_driver *drv, const uint8_t *uuid);

@@ -49,6 +49,7 @@ struct vk_qemu_driver *vk_qemu_driver_open(const struct vk_paths *paths, struct 
     drv->next_id = 1;
     pthread_mutex_init(&drv->lock, NULL);
     pthread_mutex_init(&drv->version_lock, NULL);
+    pthread_mutex_init(&drv->event_lock, NULL);
     if (vk_mkdir_p(drv->config_dir, 0700) < 0 || vk_mkdir_p(drv->run_dir, 0755) < 0 ||
         vk_mkdir_p(drv->log_dir, 0755) < 0) {
         vk_qemu_driver_unref(drv);
@@ -73,6 +74,7 @@ void vk_qemu_driver_unref(struct vk_qemu_driver *drv)
     free(drv->versions);
     pthread_mutex_destroy(&drv->lock);
     pthread_mutex_destroy(&drv->version_lock);
+    pthread_mutex_destroy(&drv->event_lock);
     free(drv);
 }
 
@@ -106,6 +108,14 @@ void vk_qemu_driver_close(struct vk_qemu_driver *drv)
     }
     free(doms);
     vk_qemu_driver_unref(drv);
+}
+
+void vk_qemu_driver_set_event_cb(struct vk_qemu_driver *drv, vk_qemu_event_cb cb, void *opaque)
+{
+    pthread_mutex_lock(&drv->event_lock);
+    drv->event_cb = cb;
+    drv->event_opaque = opaque;
+    pthread_mutex_unlock(&drv->event_lock);
 }
 
 int vk_qemu_get_version(struct vk_qemu_driver *drv, unsigned long long *version)
@@ -287,6 +297,7 @@ int vk_qemu_domain_define(struct vk_qemu_driver *drv, const char *xml, unsigned 
         vk_qemu_list_insert(drv, dom);
         pthread_mutex_unlock(&drv->lock);
         fill_ref(dom, out);
+        vk_qemu_emit(dom, -1, VK_EVENT_DEFINED, 0);
         vk_qemu_dom_unref(dom);
         return 0;
     }
@@ -321,8 +332,10 @@ int vk_qemu_domain_define(struct vk_qemu_driver *drv, const char *xml, unsigned 
         dom->def = def;
     }
     dom->persistent = true;
+    int id = dom->id;
     pthread_mutex_unlock(&dom->lock);
     fill_ref(dom, out);
+    vk_qemu_emit(dom, id, VK_EVENT_DEFINED, 1);
     ret = 0;
 out:
     end_job(dom);
@@ -358,6 +371,7 @@ int vk_qemu_domain_undefine(struct vk_qemu_driver *drv, const uint8_t *uuid, uns
     } else {
         vk_qemu_list_remove(drv, dom);
     }
+    vk_qemu_emit(dom, -1, VK_EVENT_UNDEFINED, 0);
     ret = 0;
 out:
     end_job(dom);
@@ -500,12 +514,8 @@ static int simple_command(struct vk_qemu_driver *drv, const uint8_t *uuid, const
         goto out;
     if (new_state) {
         pthread_mutex_lock(&dom->lock);
-        if (vk_qemu_dom_is_active(dom) && (dom->state != new_state || dom->reason != new_reason)) {
-            dom->state = new_state;
-            dom->reason = new_reason;
-            if (vk_qemu_status_save(dom) < 0)
-                VK_WARN("%s", vk_error_last()->message);
-        }
+        if (vk_qemu_dom_is_active(dom))
+            vk_qemu_dom_set_state(dom, new_state, new_reason);
         pthread_mutex_unlock(&dom->lock);
     }
     ret = 0;

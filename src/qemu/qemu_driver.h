@@ -113,6 +113,21 @@ int vk_qemu_domain_set_autostart(struct vk_qemu_driver *drv, const uint8_t *uuid
  * it once after open); failures are logged, not fatal. */
 void vk_qemu_driver_autostart(struct vk_qemu_driver *drv);
 int vk_qemu_domain_has_managed_save(struct vk_qemu_driver *drv, const uint8_t *uuid);
+/* Lifecycle events, libvirt's virDomainEventType numbers; details as
+ * libvirt's: DEFINED 0 added / 1 updated; UNDEFINED 0 removed; STARTED 0
+ * booted; SUSPENDED 0 paused; RESUMED 0 unpaused; STOPPED 0 shutdown,
+ * 1 destroyed, 2 crashed, 5 failed; SHUTDOWN 0 finished. */
+enum {
+    VK_EVENT_DEFINED = 0, VK_EVENT_UNDEFINED = 1, VK_EVENT_STARTED = 2, VK_EVENT_SUSPENDED = 3,
+    VK_EVENT_RESUMED = 4, VK_EVENT_STOPPED = 5, VK_EVENT_SHUTDOWN = 6,
+};
+/* Runs in a worker or the loop thread, possibly with driver locks held: it
+ * must only queue the event (never block, never call the driver). */
+typedef void (*vk_qemu_event_cb)(const struct vk_dom_ref *dom, int event, int detail,
+                                 void *opaque);
+/* One callback per driver (NULL removes it). */
+void vk_qemu_driver_set_event_cb(struct vk_qemu_driver *drv, vk_qemu_event_cb cb, void *opaque);
+
 /* Lists domains matching libvirt's VIR_CONNECT_LIST_DOMAINS_* flags (0 = all),
  * sorted active first by id, then inactive by name. With states non-NULL,
  * also returns each domain's state (so a front end answering "list" needs no

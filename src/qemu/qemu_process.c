@@ -217,6 +217,13 @@ static void process_stopped(struct vk_qemu_dom *dom, int reason, int only_watch)
         unlisted = vk_qemu_list_remove_locked(drv, dom);
         dom->removed = true;
     }
+    /* libvirt's STOPPED details: 0 shutdown, 1 destroyed, 2 crashed, 5 failed.
+     * Told under the locks, so it precedes any caller seeing the domain off. */
+    int detail = reason == SHUTOFF_DESTROYED ? 1
+                 : reason == SHUTOFF_CRASHED ? 2
+                 : reason == SHUTOFF_FAILED  ? 5
+                                             : 0;
+    vk_qemu_emit(dom, -1, VK_EVENT_STOPPED, detail);
     pthread_cond_broadcast(&dom->cond);
     pthread_mutex_unlock(&dom->lock);
     pthread_mutex_unlock(&drv->lock);
@@ -276,14 +283,23 @@ static int watch_process(struct vk_qemu_dom *dom)
     return 0;
 }
 
-static void set_state(struct vk_qemu_dom *dom, int state, int reason)
+void vk_qemu_dom_set_state(struct vk_qemu_dom *dom, int state, int reason)
 {
-    if (dom->state == state && dom->reason == reason)
+    int old = dom->state;
+    if (old == state && dom->reason == reason)
         return;
     dom->state = state;
     dom->reason = reason;
     if (vk_qemu_status_save(dom) < 0)
         VK_WARN("%s", vk_error_last()->message);
+    if (old == state || dom->id < 0) /* same state, or still starting up */
+        return;
+    if (state == VK_DOM_PAUSED && old == VK_DOM_RUNNING)
+        vk_qemu_emit(dom, dom->id, VK_EVENT_SUSPENDED, 0);
+    else if (state == VK_DOM_RUNNING)
+        vk_qemu_emit(dom, dom->id, VK_EVENT_RESUMED, 0);
+    else if (state == VK_DOM_SHUTDOWN)
+        vk_qemu_emit(dom, dom->id, VK_EVENT_SHUTDOWN, 0);
 }
 
 static void on_event(struct vk_qemu_monitor *mon, const char *name, struct json_object *data,
@@ -306,15 +322,15 @@ static void on_event(struct vk_qemu_monitor *mon, const char *name, struct json_
          * config says preserve, finish the job as libvirt does. */
         if (dom->no_shutdown && dom->def->on_poweroff != VK_LIFE_PRESERVE)
             pidfd_send_signal(dom->pidfd, SIGTERM, NULL, 0);
-        set_state(dom, VK_DOM_SHUTDOWN, SHUTDOWN_USER);
+        vk_qemu_dom_set_state(dom, VK_DOM_SHUTDOWN, SHUTDOWN_USER);
     } else if (!strcmp(name, "STOP")) {
         if (dom->state == VK_DOM_RUNNING)
-            set_state(dom, VK_DOM_PAUSED, PAUSED_UNKNOWN);
+            vk_qemu_dom_set_state(dom, VK_DOM_PAUSED, PAUSED_UNKNOWN);
         else if (dom->state == VK_DOM_SHUTDOWN)
-            set_state(dom, VK_DOM_PAUSED, PAUSED_SHUTTING_DOWN);
+            vk_qemu_dom_set_state(dom, VK_DOM_PAUSED, PAUSED_SHUTTING_DOWN);
     } else if (!strcmp(name, "RESUME")) {
         if (dom->state == VK_DOM_PAUSED)
-            set_state(dom, VK_DOM_RUNNING,
+            vk_qemu_dom_set_state(dom, VK_DOM_RUNNING,
                       dom->reason == PAUSED_STARTING_UP ? RUNNING_BOOTED : RUNNING_UNPAUSED);
     }
     pthread_mutex_unlock(&dom->lock);
@@ -580,6 +596,9 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     /* The config stays apart from the live def (libvirt's newDef). */
     if (dom->persistent && !dom->newdef)
         dom->newdef = vk_domain_def_copy(dom->def);
+    vk_qemu_emit(dom, id, VK_EVENT_STARTED, 0);
+    if (paused)
+        vk_qemu_emit(dom, id, VK_EVENT_SUSPENDED, 0);
     pthread_mutex_unlock(&dom->lock);
     vk_qemu_argv_free(argv);
     VK_INFO("domain '%s' started: id %d, pid %d", dom->name, id, (int)pid);

@@ -7,8 +7,23 @@
 #define U2 "a1b2c3d4-0000-4000-8000-000000000002"
 #define U3 "a1b2c3d4-0000-4000-8000-000000000003"
 
+/* Lifecycle events of domain 'life1', as "event/detail" words. */
+static pthread_mutex_t ev_lock = PTHREAD_MUTEX_INITIALIZER;
+static char ev_seen[512];
+
+static void on_event(const struct vk_dom_ref *dom, int event, int detail, void *opaque)
+{
+    if (strcmp(dom->name, "life1"))
+        return;
+    pthread_mutex_lock(&ev_lock);
+    size_t n = strlen(ev_seen);
+    snprintf(ev_seen + n, sizeof(ev_seen) - n, "%s%d/%d", n ? " " : "", event, detail);
+    pthread_mutex_unlock(&ev_lock);
+}
+
 static void test_define_start_stop(struct vk_qemu_driver *drv)
 {
+    vk_qemu_driver_set_event_cb(drv, on_event, NULL);
     struct vk_dom_ref ref = {0};
     char *xml = dt_xml("life1", U1, NULL, NULL);
     CHECK_OK(vk_qemu_domain_define(drv, xml, 0, &ref));
@@ -125,6 +140,13 @@ static void test_define_start_stop(struct vk_qemu_driver *drv)
     CHECK(info.max_mem_kib == 96 * 1024);
     free(status);
 
+    /* Events so far: defined (added), started, suspended, resumed, defined
+     * (updated, while running), stopped (destroyed). */
+    pthread_mutex_lock(&ev_lock);
+    CHECK_STREQ(ev_seen, "0/0 2/0 3/0 4/0 0/1 5/1");
+    ev_seen[0] = '\0';
+    pthread_mutex_unlock(&ev_lock);
+
     /* The log has our header line with the argv. */
     char *logp = vk_asprintf("%s/qemu/life1.log", dt_paths.log_dir);
     text = NULL;
@@ -151,6 +173,11 @@ static void test_define_start_stop(struct vk_qemu_driver *drv)
     CHECK_OK(vk_qemu_domain_destroy(drv, uuid, 0));
     CHECK_ERR(vk_qemu_domain_lookup_by_uuid(drv, uuid, NULL), VK_ERR_NO_DOMAIN);
     CHECK_ERR(vk_qemu_domain_lookup_by_name(drv, "life1", NULL), VK_ERR_NO_DOMAIN);
+    /* Started + suspended (paused start), resumed, undefined, stopped. */
+    pthread_mutex_lock(&ev_lock);
+    CHECK_STREQ(ev_seen, "2/0 3/0 4/0 1/0 5/1");
+    pthread_mutex_unlock(&ev_lock);
+    vk_qemu_driver_set_event_cb(drv, NULL, NULL);
     free(cfg);
     free(xml);
 }
