@@ -100,8 +100,7 @@ bool vk_qemu_list_remove_locked(struct vk_qemu_driver *drv, struct vk_qemu_dom *
 {
     for (size_t i = 0; i < drv->ndoms; i++) {
         if (drv->doms[i] == dom) {
-            memmove(&drv->doms[i], &drv->doms[i + 1],
-                    (drv->ndoms - i - 1) * sizeof(drv->doms[0]));
+            memmove(&drv->doms[i], &drv->doms[i + 1], (drv->ndoms - i - 1) * sizeof(drv->doms[0]));
             drv->ndoms--;
             return true;
         }
@@ -154,8 +153,7 @@ int vk_qemu_config_delete(struct vk_qemu_driver *drv, const char *name)
     vk_autofree char *path = config_path(drv, name);
     vk_autofree char *link = vk_asprintf("%s/%s.xml", drv->autostart_dir, name);
     if (unlink(link) < 0 && errno != ENOENT)
-        return vk_error_system(errno, "domain '%s': cannot remove autostart link '%s'", name,
-                               link);
+        return vk_error_system(errno, "domain '%s': cannot remove autostart link '%s'", name, link);
     if (vk_file_unlink_durable(path) < 0) {
         vk_qemu_error_name_domain(name);
         return -1;
@@ -185,8 +183,8 @@ static void load_one_config(struct vk_qemu_driver *drv, const char *file)
     }
     vk_autofree char *expect = vk_asprintf("%s.xml", def->name);
     if (vk_name_check("domain", def->name) < 0 || strcmp(expect, file)) {
-        VK_WARN("skipping domain config '%s': it defines domain '%s', the file must be '%s'",
-                path, def->name, expect);
+        VK_WARN("skipping domain config '%s': it defines domain '%s', the file must be '%s'", path,
+                def->name, expect);
         vk_domain_def_free(def);
         return;
     }
@@ -195,8 +193,8 @@ static void load_one_config(struct vk_qemu_driver *drv, const char *file)
     if (other) {
         char uuid[VK_UUID_STRLEN];
         vk_uuid_format(def->uuid, uuid);
-        VK_WARN("skipping domain config '%s': uuid %s is already used by domain '%s'", path,
-                uuid, other->name);
+        VK_WARN("skipping domain config '%s': uuid %s is already used by domain '%s'", path, uuid,
+                other->name);
         pthread_mutex_unlock(&drv->lock);
         vk_domain_def_free(def);
         return;
@@ -213,8 +211,7 @@ void vk_qemu_config_load_all(struct vk_qemu_driver *drv)
     DIR *d = opendir(drv->config_dir);
     if (!d) {
         if (errno != ENOENT)
-            VK_WARN("cannot read domain configs in '%s': %s", drv->config_dir,
-                    strerror(errno));
+            VK_WARN("cannot read domain configs in '%s': %s", drv->config_dir, strerror(errno));
         return;
     }
     struct dirent *e;

@@ -33,8 +33,8 @@ struct vk_qemu_dom {
     bool persistent;
     bool removed; /* no longer in the list */
     int state, reason;
-    int id;  /* -1 when inactive */
-    pid_t pid; /* 0 when inactive */
+    int id;                        /* -1 when inactive */
+    pid_t pid;                     /* 0 when inactive */
     unsigned long long start_time; /* field 22 of /proc/PID/stat */
     int pidfd;
     int pid_watch;
@@ -48,13 +48,13 @@ struct vk_qemu_dom {
 };
 
 struct vk_qemu_driver {
-    int refs; /* atomic: the opener's and one per domain object */
+    int refs;    /* atomic: the opener's and one per domain object */
     bool closed; /* atomic */
     struct vk_loop *loop;
     char *config_dir; /* <config_dir>/qemu */
     char *autostart_dir;
-    char *run_dir;    /* <run_dir>/qemu */
-    char *log_dir;    /* <log_dir>/qemu */
+    char *run_dir; /* <run_dir>/qemu */
+    char *log_dir; /* <log_dir>/qemu */
 
     pthread_mutex_t lock; /* the list */
     struct vk_qemu_dom **doms;
@@ -70,7 +70,7 @@ struct vk_qemu_driver {
         char *path;
         long long mtime_ns;
         unsigned long long version;
-    } *versions; /* one per emulator binary asked about */
+    } * versions; /* one per emulator binary asked about */
     size_t nversions;
 };
 

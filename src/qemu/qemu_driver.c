@@ -221,8 +221,7 @@ int vk_qemu_domain_lookup_by_id(struct vk_qemu_driver *drv, int id, struct vk_do
         fill_ref(found, out);
     pthread_mutex_unlock(&drv->lock);
     if (!found)
-        return vk_error_set(VK_ERR_NO_DOMAIN, VK_FROM_QEMU, "no domain with matching id %d",
-                            id);
+        return vk_error_set(VK_ERR_NO_DOMAIN, VK_FROM_QEMU, "no domain with matching id %d", id);
     return 0;
 }
 
@@ -387,18 +386,17 @@ static int check_active(struct vk_qemu_dom *dom, bool want_active)
     pthread_mutex_unlock(&dom->lock);
     if (active == want_active)
         return 0;
-    return vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
-                        want_active ? "domain '%s' is not running"
-                                    : "domain '%s' is already running",
-                        dom->name);
+    return vk_error_set(
+        VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
+        want_active ? "domain '%s' is not running" : "domain '%s' is already running", dom->name);
 }
 
 int vk_qemu_domain_create(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags,
                           struct vk_dom_ref *out)
 {
     if (flags & ~(unsigned)VK_START_PAUSED)
-        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
-                            "unsupported start flags 0x%x", flags & ~(unsigned)VK_START_PAUSED);
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU, "unsupported start flags 0x%x",
+                            flags & ~(unsigned)VK_START_PAUSED);
     struct vk_qemu_dom *dom = begin_job(drv, uuid);
     if (!dom)
         return -1;
@@ -416,8 +414,8 @@ int vk_qemu_domain_create_xml(struct vk_qemu_driver *drv, const char *xml, unsig
                               struct vk_dom_ref *out)
 {
     if (flags & ~(unsigned)VK_START_PAUSED)
-        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
-                            "unsupported create flags 0x%x", flags & ~(unsigned)VK_START_PAUSED);
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU, "unsupported create flags 0x%x",
+                            flags & ~(unsigned)VK_START_PAUSED);
     struct vk_domain_def *def = parse_def(xml);
     if (!def)
         return -1;
@@ -687,8 +685,7 @@ int vk_qemu_domain_set_autostart(struct vk_qemu_driver *drv, const uint8_t *uuid
             goto out;
         }
     } else if (unlink(link) < 0 && errno != ENOENT) {
-        vk_error_system(errno, "domain '%s': cannot remove autostart link '%s'", dom->name,
-                        link);
+        vk_error_system(errno, "domain '%s': cannot remove autostart link '%s'", dom->name, link);
         goto out;
     }
     ret = 0;
@@ -701,13 +698,12 @@ void vk_qemu_driver_autostart(struct vk_qemu_driver *drv)
 {
     struct vk_dom_ref *refs = NULL;
     size_t n = 0;
-    if (vk_qemu_list_domains(drv, VK_LIST_INACTIVE | VK_LIST_PERSISTENT | VK_LIST_AUTOSTART,
-                             &refs, NULL, &n) < 0)
+    if (vk_qemu_list_domains(drv, VK_LIST_INACTIVE | VK_LIST_PERSISTENT | VK_LIST_AUTOSTART, &refs,
+                             NULL, &n) < 0)
         return;
     for (size_t i = 0; i < n; i++) {
         if (vk_qemu_domain_create(drv, refs[i].uuid, 0, NULL) < 0)
-            VK_ERROR("autostart of domain '%s' failed: %s", refs[i].name,
-                     vk_error_last()->message);
+            VK_ERROR("autostart of domain '%s' failed: %s", refs[i].name, vk_error_last()->message);
         else
             VK_INFO("domain '%s' autostarted", refs[i].name);
     }
@@ -739,23 +735,22 @@ static int cmp_listed(const void *a, const void *b)
     return strcmp(x->ref.name, y->ref.name);
 }
 
-static bool matches(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom, unsigned flags,
-                    int state, bool active, bool persistent)
+static bool matches(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom, unsigned flags, int state,
+                    bool active, bool persistent)
 {
     if ((flags & (VK_LIST_ACTIVE | VK_LIST_INACTIVE)) &&
         !((flags & VK_LIST_ACTIVE && active) || (flags & VK_LIST_INACTIVE && !active)))
         return false;
     if ((flags & (VK_LIST_PERSISTENT | VK_LIST_TRANSIENT)) &&
-        !((flags & VK_LIST_PERSISTENT && persistent) ||
-          (flags & VK_LIST_TRANSIENT && !persistent)))
+        !((flags & VK_LIST_PERSISTENT && persistent) || (flags & VK_LIST_TRANSIENT && !persistent)))
         return false;
     unsigned sflags = VK_LIST_RUNNING | VK_LIST_PAUSED | VK_LIST_SHUTOFF | VK_LIST_OTHER;
     if (flags & sflags) {
         bool ok = (flags & VK_LIST_RUNNING && state == VK_DOM_RUNNING) ||
                   (flags & VK_LIST_PAUSED && state == VK_DOM_PAUSED) ||
                   (flags & VK_LIST_SHUTOFF && state == VK_DOM_SHUTOFF) ||
-                  (flags & VK_LIST_OTHER && state != VK_DOM_RUNNING &&
-                   state != VK_DOM_PAUSED && state != VK_DOM_SHUTOFF);
+                  (flags & VK_LIST_OTHER && state != VK_DOM_RUNNING && state != VK_DOM_PAUSED &&
+                   state != VK_DOM_SHUTOFF);
         if (!ok)
             return false;
     }

@@ -102,8 +102,7 @@ static struct json_object *read_line_sync(struct vk_qemu_monitor *mon, long long
         long long left = deadline - mono_ms();
         if (left <= 0) {
             vk_error_set(VK_ERR_OPERATION_TIMEOUT, VK_FROM_QEMU,
-                         "domain '%s': timed out waiting for the QEMU monitor greeting",
-                         mon->what);
+                         "domain '%s': timed out waiting for the QEMU monitor greeting", mon->what);
             goto out;
         }
         struct pollfd p = {.fd = mon->fd, .events = POLLIN};
@@ -170,8 +169,7 @@ static int write_msg(struct vk_qemu_monitor *mon, const char *msg, long long dea
         long long left = deadline - mono_ms();
         if (left <= 0)
             return vk_error_set(VK_ERR_OPERATION_TIMEOUT, VK_FROM_QEMU,
-                                "domain '%s': timed out writing to the QEMU monitor",
-                                mon->what);
+                                "domain '%s': timed out writing to the QEMU monitor", mon->what);
         struct pollfd p = {.fd = mon->fd, .events = POLLOUT};
         poll(&p, 1, (int)left);
     }
@@ -225,8 +223,7 @@ static void dispatch(struct vk_qemu_monitor *mon, struct json_object *msg)
     if (!json_object_object_get_ex(msg, "id", &id))
         return; /* a reply without id is not ours (we always send one) */
     pthread_mutex_lock(&mon->lock);
-    if (mon->pending_id[0] && !strcmp(json_object_get_string(id), mon->pending_id) &&
-        !mon->reply) {
+    if (mon->pending_id[0] && !strcmp(json_object_get_string(id), mon->pending_id) && !mon->reply) {
         mon->reply = json_object_get(msg);
         pthread_cond_broadcast(&mon->cond);
     }
@@ -384,8 +381,7 @@ int vk_qmp_command(struct vk_qemu_monitor *mon, const char *cmd, const char *arg
                          "domain '%s': QEMU monitor connection is closed", mon->what);
         else
             vk_error_set(VK_ERR_OPERATION_TIMEOUT, VK_FROM_QEMU,
-                         "domain '%s': timed out waiting for another monitor command",
-                         mon->what);
+                         "domain '%s': timed out waiting for another monitor command", mon->what);
         mon_unref(mon);
         return -1;
     }
@@ -420,8 +416,7 @@ int vk_qmp_command(struct vk_qemu_monitor *mon, const char *cmd, const char *arg
                          "domain '%s': QEMU closed the monitor during '%s'", mon->what, cmd);
         else
             vk_error_set(VK_ERR_OPERATION_TIMEOUT, VK_FROM_QEMU,
-                         "domain '%s': timed out waiting for QEMU to answer '%s'", mon->what,
-                         cmd);
+                         "domain '%s': timed out waiting for QEMU to answer '%s'", mon->what, cmd);
         goto out;
     }
     struct json_object *err, *val;

@@ -41,8 +41,13 @@
 /* VK_DESTROY_GRACEFUL: how long SIGTERM alone may take. */
 #define GRACEFUL_WAIT_MS 10000
 
-enum { SHUTOFF_UNKNOWN = 0, SHUTOFF_SHUTDOWN = 1, SHUTOFF_DESTROYED = 2, SHUTOFF_CRASHED = 3,
-       SHUTOFF_FAILED = 6 };
+enum {
+    SHUTOFF_UNKNOWN = 0,
+    SHUTOFF_SHUTDOWN = 1,
+    SHUTOFF_DESTROYED = 2,
+    SHUTOFF_CRASHED = 3,
+    SHUTOFF_FAILED = 6
+};
 enum { RUNNING_BOOTED = 1, RUNNING_UNPAUSED = 5 };
 enum { PAUSED_UNKNOWN = 0, PAUSED_USER = 1, PAUSED_SHUTTING_DOWN = 6, PAUSED_STARTING_UP = 10 };
 enum { SHUTDOWN_USER = 1 };
@@ -139,11 +144,16 @@ static void remove_dom_run_dir(const struct vk_qemu_dom *dom)
 static const char *reason_name(int reason)
 {
     switch (reason) {
-    case SHUTOFF_SHUTDOWN: return "shutdown";
-    case SHUTOFF_DESTROYED: return "destroyed";
-    case SHUTOFF_CRASHED: return "crashed";
-    case SHUTOFF_FAILED: return "failed";
-    default: return "unknown";
+    case SHUTOFF_SHUTDOWN:
+        return "shutdown";
+    case SHUTOFF_DESTROYED:
+        return "destroyed";
+    case SHUTOFF_CRASHED:
+        return "crashed";
+    case SHUTOFF_FAILED:
+        return "failed";
+    default:
+        return "unknown";
     }
 }
 
@@ -180,7 +190,7 @@ static void process_stopped(struct vk_qemu_dom *dom, int reason, int only_watch)
         return;
     }
     if (reason < 0)
-        reason = dom->destroying ? SHUTOFF_DESTROYED
+        reason = dom->destroying      ? SHUTOFF_DESTROYED
                  : dom->shutdown_seen ? SHUTOFF_SHUTDOWN
                                       : SHUTOFF_CRASHED;
     /* Our child: reap it (a re-attached QEMU is someone else's: ECHILD). */
@@ -331,7 +341,8 @@ static void on_event(struct vk_qemu_monitor *mon, const char *name, struct json_
     } else if (!strcmp(name, "RESUME")) {
         if (dom->state == VK_DOM_PAUSED)
             vk_qemu_dom_set_state(dom, VK_DOM_RUNNING,
-                      dom->reason == PAUSED_STARTING_UP ? RUNNING_BOOTED : RUNNING_UNPAUSED);
+                                  dom->reason == PAUSED_STARTING_UP ? RUNNING_BOOTED
+                                                                    : RUNNING_UNPAUSED);
     }
     pthread_mutex_unlock(&dom->lock);
     (void)data;
@@ -399,7 +410,8 @@ static bool port_free(int port)
         return false;
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port),
                              .sin_addr.s_addr = htonl(INADDR_ANY)};
     bool ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
     close(fd);
@@ -432,8 +444,7 @@ static int pick_vnc_port(struct vk_qemu_dom *dom)
     return port;
 }
 
-static int open_log(struct vk_qemu_dom *dom, char **argv, unsigned long long version,
-                    off_t *start)
+static int open_log(struct vk_qemu_dom *dom, char **argv, unsigned long long version, off_t *start)
 {
     if (vk_mkdir_p(dom->drv->log_dir, 0755) < 0)
         return -1;
@@ -449,8 +460,7 @@ static int open_log(struct vk_qemu_dom *dom, char **argv, unsigned long long ver
     gmtime_r(&now.tv_sec, &tm);
     strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
     dprintf(fd, "%s.%03ld+0000: starting up virtkit, qemu version: %llu.%llu.%llu\n%s\n", ts,
-            now.tv_nsec / 1000000, version / 1000000, version / 1000 % 1000, version % 1000,
-            line);
+            now.tv_nsec / 1000000, version / 1000000, version / 1000 % 1000, version % 1000, line);
     *start = lseek(fd, 0, SEEK_END);
     return fd;
 }
@@ -521,8 +531,8 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
         goto fail;
 
     int vnc_port = pick_vnc_port(dom);
-    struct vk_qemu_cmd_ctx ctx = {.monitor_fd = lfd, .qemu_version = version,
-                                  .run_dir = run_dir, .vnc_port = vnc_port};
+    struct vk_qemu_cmd_ctx ctx = {
+        .monitor_fd = lfd, .qemu_version = version, .run_dir = run_dir, .vnc_port = vnc_port};
     argv = vk_qemu_build_argv(def, &ctx);
     if (!argv) {
         vk_qemu_error_name_domain(dom->name);
@@ -532,8 +542,12 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     if ((logfd = open_log(dom, argv, version, &log_start)) < 0)
         goto fail;
 
-    struct vk_spawn_opts so = {.stdin_fd = -1, .stdout_fd = logfd, .stderr_fd = logfd,
-                               .keep_fds = &lfd, .nkeep_fds = 1, .new_session = true};
+    struct vk_spawn_opts so = {.stdin_fd = -1,
+                               .stdout_fd = logfd,
+                               .stderr_fd = logfd,
+                               .keep_fds = &lfd,
+                               .nkeep_fds = 1,
+                               .new_session = true};
     if (vk_spawn(argv, &so, &pid) < 0) {
         vk_qemu_error_name_domain(dom->name);
         pid = 0;
@@ -604,7 +618,7 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     VK_INFO("domain '%s' started: id %d, pid %d", dom->name, id, (int)pid);
     return 0;
 
-fail_published: {
+fail_published : {
     /* Take the process back: kill it, wait for it, forget it. */
     pthread_mutex_lock(&dom->lock);
     pidfd = dom->pidfd;
@@ -622,7 +636,7 @@ fail_published: {
     vk_qemu_status_delete(drv, dom->name);
     pthread_mutex_unlock(&dom->lock);
 }
-fail: {
+fail : {
     struct vk_error saved = *vk_error_last();
     vk_qmp_close(mon);
     if (pid > 0) {
@@ -745,8 +759,8 @@ int vk_qemu_process_destroy(struct vk_qemu_dom *dom, bool graceful)
     pthread_mutex_lock(&dom->lock);
     if (!vk_qemu_dom_is_active(dom)) {
         pthread_mutex_unlock(&dom->lock);
-        return vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
-                            "domain '%s' is not running", dom->name);
+        return vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU, "domain '%s' is not running",
+                            dom->name);
     }
     dom->destroying = true;
     int pidfd = fcntl(dom->pidfd, F_DUPFD_CLOEXEC, 3);

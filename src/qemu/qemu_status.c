@@ -38,8 +38,8 @@ int vk_qemu_status_save(struct vk_qemu_dom *dom)
     json_object_object_add(o, "id", json_object_new_int(dom->id));
     json_object_object_add(o, "state", json_object_new_int(dom->state));
     json_object_object_add(o, "reason", json_object_new_int(dom->reason));
-    json_object_object_add(o, "monitor", json_object_new_string(dom->mon_path ? dom->mon_path
-                                                                               : ""));
+    json_object_object_add(o, "monitor",
+                           json_object_new_string(dom->mon_path ? dom->mon_path : ""));
     json_object_object_add(o, "qemu_version", json_object_new_uint64(dom->qemu_version));
     json_object_object_add(o, "no_shutdown", json_object_new_boolean(dom->no_shutdown));
     json_object_object_add(o, "vnc_port", json_object_new_int(dom->vnc_port));
@@ -166,8 +166,8 @@ static void load_one_status(struct vk_qemu_driver *drv, const char *file)
     struct vk_qemu_dom *byname = vk_qemu_list_find_name(drv, def->name);
     if ((dom && strcmp(dom->name, def->name)) || (!dom && byname)) {
         pthread_mutex_unlock(&drv->lock);
-        VK_WARN("removing status file '%s': domain '%s' conflicts with a defined domain",
-                path, def->name);
+        VK_WARN("removing status file '%s': domain '%s' conflicts with a defined domain", path,
+                def->name);
         dom = NULL;
         forget(drv, name, s.monitor);
         goto out;

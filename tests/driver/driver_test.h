@@ -240,26 +240,24 @@ static inline int dt_wait_state(struct vk_qemu_driver *drv, const uint8_t *uuid,
     return st;
 }
 
-#define CHECK_OK(expr)                                                                 \
-    do {                                                                               \
-        if ((expr) < 0) {                                                              \
-            fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #expr,       \
-                    vk_error_last()->message);                                         \
-            vk_test_failures++;                                                        \
-        }                                                                              \
+#define CHECK_OK(expr)                                                                             \
+    do {                                                                                           \
+        if ((expr) < 0) {                                                                          \
+            fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #expr,                   \
+                    vk_error_last()->message);                                                     \
+            vk_test_failures++;                                                                    \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_ERR(expr, want_)                                                          \
-    do {                                                                               \
-        vk_error_reset();                                                              \
-        if ((expr) >= 0) {                                                             \
-            fprintf(stderr, "%s:%d: %s unexpectedly succeeded\n", __FILE__, __LINE__,  \
-                    #expr);                                                            \
-            vk_test_failures++;                                                        \
-        } else if (vk_error_last()->code != (want_)) {                                  \
-            fprintf(stderr, "%s:%d: %s: error code %d, expected %d (%s)\n", __FILE__,  \
-                    __LINE__, #expr, vk_error_last()->code, (want_),                    \
-                    vk_error_last()->message);                                         \
-            vk_test_failures++;                                                        \
-        }                                                                              \
+#define CHECK_ERR(expr, want_)                                                                     \
+    do {                                                                                           \
+        vk_error_reset();                                                                          \
+        if ((expr) >= 0) {                                                                         \
+            fprintf(stderr, "%s:%d: %s unexpectedly succeeded\n", __FILE__, __LINE__, #expr);      \
+            vk_test_failures++;                                                                    \
+        } else if (vk_error_last()->code != (want_)) {                                             \
+            fprintf(stderr, "%s:%d: %s: error code %d, expected %d (%s)\n", __FILE__, __LINE__,    \
+                    #expr, vk_error_last()->code, (want_), vk_error_last()->message);              \
+            vk_test_failures++;                                                                    \
+        }                                                                                          \
     } while (0)

@@ -130,7 +130,7 @@ static void test_define_start_stop(struct vk_qemu_driver *drv)
     CHECK_OK(vk_qemu_domain_destroy(drv, uuid, 0));
     CHECK_OK(vk_qemu_domain_get_state(drv, uuid, &st, &reason));
     CHECK(st == VK_DOM_SHUTOFF);
-    CHECK(reason == 2); /* destroyed */
+    CHECK(reason == 2);                     /* destroyed */
     CHECK(waitpid(pid, NULL, WNOHANG) < 0); /* reaped by the driver */
     CHECK(!dt_status_exists("life1"));
     CHECK(access(status, F_OK) < 0);
