@@ -2,8 +2,10 @@
  * and answer the connection-level calls the way libvirtd does, so stock
  * virsh and python3-libvirt print what they print against libvirtd. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "daemon/daemon_priv.h"
@@ -255,6 +257,58 @@ static int h_node_security_model(struct vk_call *call, void *a, void *r)
     return 0;
 }
 
+static int h_get_max_vcpus(struct vk_call *call, void *a, void *r)
+{
+    /* What QEMU's pc/q35 machines accept under TCG. */
+    ((remote_connect_get_max_vcpus_ret *)r)->max_vcpus = 255;
+    return 0;
+}
+
+static int h_is_secure(struct vk_call *call, void *a, void *r)
+{
+    /* Only UNIX sockets: nobody can eavesdrop (libvirt says the same). */
+    ((remote_connect_is_secure_ret *)r)->secure = 1;
+    return 0;
+}
+
+/* First number on the line of /proc file path starting with key. */
+static long long proc_value(const char *path, const char *key)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    char line[512];
+    long long v = 0;
+    size_t klen = strlen(key);
+    while (fgets(line, sizeof(line), f)) {
+        if (strncmp(line, key, klen) == 0) {
+            const char *p = line + strcspn(line, "0123456789");
+            v = strtoll(p, NULL, 10);
+            break;
+        }
+    }
+    fclose(f);
+    return v;
+}
+
+static int h_node_info(struct vk_call *call, void *a, void *r)
+{
+    remote_node_get_info_ret *ret = r;
+    struct utsname u;
+    const char *arch = uname(&u) == 0 ? u.machine : "x86_64";
+    snprintf(ret->model, sizeof(ret->model), "%s", arch);
+    ret->memory = (unsigned long long)proc_value("/proc/meminfo", "MemTotal:");
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    ret->cpus = n > 0 ? (int)n : 1;
+    ret->mhz = (int)proc_value("/proc/cpuinfo", "cpu MHz");
+    /* A flat topology: one node, one socket, one thread per core. */
+    ret->nodes = 1;
+    ret->sockets = 1;
+    ret->cores = ret->cpus;
+    ret->threads = 1;
+    return 0;
+}
+
 /* ---- domains ---- */
 
 static int h_dom_define(struct vk_call *call, void *a, void *r)
@@ -485,6 +539,8 @@ static const struct vk_dispatch table[] = {
     {REMOTE_PROC_CONNECT_CLOSE, h_connect_close, PRE_AUTH | PRE_OPEN},
     {REMOTE_PROC_CONNECT_GET_TYPE, h_get_type, 0},
     {REMOTE_PROC_CONNECT_GET_VERSION, h_get_version, 0},
+    {REMOTE_PROC_CONNECT_GET_MAX_VCPUS, h_get_max_vcpus, 0},
+    {REMOTE_PROC_NODE_GET_INFO, h_node_info, 0},
     {REMOTE_PROC_CONNECT_GET_CAPABILITIES, h_get_capabilities, 0},
     {REMOTE_PROC_DOMAIN_CREATE, h_dom_create, MUT},
     {REMOTE_PROC_DOMAIN_CREATE_XML, h_dom_create_xml, MUT},
@@ -513,6 +569,7 @@ static const struct vk_dispatch table[] = {
     {REMOTE_PROC_CONNECT_GET_URI, h_get_uri, 0},
     {REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL, h_security_label, 0},
     {REMOTE_PROC_NODE_GET_SECURITY_MODEL, h_node_security_model, 0},
+    {REMOTE_PROC_CONNECT_IS_SECURE, h_is_secure, 0},
     {REMOTE_PROC_DOMAIN_IS_ACTIVE, h_is_active, 0},
     {REMOTE_PROC_DOMAIN_IS_PERSISTENT, h_is_persistent, 0},
     {REMOTE_PROC_CONNECT_GET_LIB_VERSION, h_get_lib_version, 0},

@@ -27,4 +27,8 @@ expect_ok capabilities
 expect_contains "<os_type>hvm</os_type>"
 expect_contains "<domain type='qemu'/>"
 expect_contains "<machine"
+vsh nodeinfo
+expect_ok nodeinfo
+expect_line "CPU\(s\): +$(nproc)"
+expect_line "Memory size: +$(awk '/^MemTotal:/ {print $2}' /proc/meminfo) KiB"
 echo "PASS: connect URIs"
