@@ -439,6 +439,13 @@ static void group_usb_companions(struct vk_cmd *c, struct pci_want *w, size_t n,
     if (strncmp(w[at].drv, "ich9-usb-", 9) != 0 || w[at].fixed_slot >= 0)
         return;
     const struct vk_controller_def *me = w[at].key;
+    size_t members = 0;
+    for (size_t j = 0; j < n; j++)
+        if (w[j].info && strncmp(w[j].drv, "ich9-usb-", 9) == 0 &&
+            ((const struct vk_controller_def *)w[j].key)->index == me->index)
+            members++;
+    if (members < 2) /* a lone EHCI is an ordinary function-0 device */
+        return;
     int s = free_slot(c, 0);
     if (s < 0)
         return;
