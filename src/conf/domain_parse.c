@@ -328,18 +328,38 @@ static int finish(struct vk_domain_def *def, bool have_uuid)
     if (!def->os.type)
         return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
                             "domain '%s': missing <os> with <type>hvm</type>", def->name);
-    if (!def->memory_kib) {
-        /* As libvirt: the NUMA cells' sum is the size when <memory> is absent. */
-        for (size_t i = 0; i < def->cpu.ncells; i++)
-            def->memory_kib += def->cpu.cells[i].memory_kib;
-        if (!def->memory_kib)
-            return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "domain '%s': missing <memory>",
-                                def->name);
+    if (def->cpu.ncells) {
+        /* As libvirt: with NUMA cells, their sum is the memory size. */
+        unsigned long long sum = 0;
+        for (size_t i = 0; i < def->cpu.ncells; i++) {
+            if (def->cpu.cells[i].memory_kib > (ULLONG_MAX >> 10) - sum)
+                return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
+                                    "domain '%s': NUMA cell sizes overflow", def->name);
+            sum += def->cpu.cells[i].memory_kib;
+        }
+        def->memory_kib = sum;
     }
+    if (!def->memory_kib)
+        return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "domain '%s': missing <memory>",
+                            def->name);
     if (!def->current_memory_kib || def->current_memory_kib > def->memory_kib)
         def->current_memory_kib = def->memory_kib;
     if (!def->vcpus)
         def->vcpus = 1;
+    if (def->vcpus_current == def->vcpus)
+        def->vcpus_current = 0; /* libvirt writes current= only when it differs */
+    if (def->cpu.sockets) {
+        /* each factor is at most 65535: stop multiplying past any vcpu count */
+        int f[] = {def->cpu.dies, def->cpu.clusters, def->cpu.cores, def->cpu.threads};
+        long long n = def->cpu.sockets;
+        for (int i = 0; i < 4 && n <= 65536; i++)
+            n *= f[i];
+        if (n != def->vcpus)
+            return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
+                                "domain '%s': CPU topology (sockets*dies*clusters*cores*threads) "
+                                "does not match the <vcpu> count %d",
+                                def->name, def->vcpus);
+    }
     if (!def->vcpu_placement)
         def->vcpu_placement = vk_strdup("static");
 

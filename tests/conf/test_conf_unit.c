@@ -97,6 +97,15 @@ static void test_units(void)
         CHECK(strstr(out, "<currentMemory unit='KiB'>1048576</currentMemory>") != NULL);
         vk_domain_def_free(def);
     }
+    /* as libvirt: with NUMA cells, their sum is the size */
+    vk_autofree char *numa = vk_asprintf(
+        HEAD "<memory unit='KiB'>1</memory><vcpu>2</vcpu>" OS
+             "<cpu><numa><cell id='0' cpus='0' memory='1' unit='MiB'/><cell id='1' cpus='1' "
+             "memory='2048'/></numa></cpu></domain>");
+    def = vk_domain_def_parse(numa, 0);
+    CHECK(def && def->memory_kib == 3072 && def->current_memory_kib == 3072);
+    vk_domain_def_free(def);
+
     vk_autofree char *bad_unit = dom("<memory unit='furlong'>1</memory>", NULL);
     expect_error(bad_unit, VK_ERR_XML_DETAIL, "invalid value 'furlong' for <memory unit>");
     vk_autofree char *bad_value = dom("<memory unit='KiB'>abc</memory>", NULL);
@@ -232,6 +241,12 @@ static void test_rejections(void)
                              "type='file'><source file='/a'/><target dev='vda'/><boot "
                              "order='1'/></disk></devices></domain>");
     expect_error(boot_both, VK_ERR_XML_DETAIL, "cannot be used together");
+
+    vk_autofree char *topo =
+        vk_asprintf(HEAD MEM "<vcpu>4</vcpu>" OS "<cpu><topology sockets='65535' "
+                             "dies='65535' clusters='65535' cores='65535' "
+                             "threads='65535'/></cpu></domain>");
+    expect_error(topo, VK_ERR_XML_DETAIL, "does not match the <vcpu> count 4");
 
     /* 10,000-character name: refused with a bounded message */
     char *big = vk_malloc(10001);
