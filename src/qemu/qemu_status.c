@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <unistd.h>
@@ -113,6 +114,24 @@ static int parse_status(struct json_object *o, struct status *s)
     return 0;
 }
 
+/* Whether /proc/PID/cmdline carries the domain's uuid (QEMU's -uuid). */
+static bool cmdline_has_uuid(pid_t pid, const uint8_t *uuid)
+{
+    char path[64], want[VK_UUID_STRLEN];
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+    vk_uuid_format(uuid, want);
+    vk_autofree char *buf = NULL;
+    size_t len;
+    if (vk_file_read(path, 1 << 20, &buf, &len) < 0) {
+        vk_error_reset();
+        return false;
+    }
+    for (size_t off = 0; off < len; off += strlen(buf + off) + 1)
+        if (!strcmp(buf + off, want))
+            return true;
+    return false;
+}
+
 /* The QEMU is gone (or not ours): forget it. Persistent domains stay,
  * shut off; the status file and monitor socket go. */
 static void forget(struct vk_qemu_driver *drv, const char *name, const char *monitor)
@@ -214,11 +233,13 @@ static void load_one_status(struct vk_qemu_driver *drv, const char *file)
 
     if (vk_qemu_process_attach(dom) < 0) {
         /* A QEMU we cannot control is of no use and holds the name: stop
-         * it, as libvirt does. */
-        VK_ERROR("domain '%s': cannot re-attach to QEMU pid %d, killing it: %s", name, (int)pid,
-                 vk_error_last()->message);
+         * it, as libvirt does; but only if its command line shows it is
+         * this domain's QEMU (a bad status file must not kill a stranger). */
+        bool ours = cmdline_has_uuid(pid, dom->uuid);
+        VK_ERROR("domain '%s': cannot re-attach to QEMU pid %d%s: %s", name, (int)pid,
+                 ours ? ", killing it" : " (not its QEMU: left alone)", vk_error_last()->message);
         pthread_mutex_lock(&dom->lock);
-        if (dom->pidfd >= 0)
+        if (ours && dom->pidfd >= 0)
             pidfd_send_signal(dom->pidfd, SIGKILL, NULL, 0);
         pthread_mutex_unlock(&dom->lock);
         vk_qemu_process_stopped(dom, 6 /* failed */);

@@ -81,6 +81,27 @@ static inline pid_t dt_pid_of(const char *name)
     return pid > 0 ? (pid_t)pid : 0;
 }
 
+/* Field 22 of /proc/PID/stat (start time), 0 when unknown. */
+static inline unsigned long long dt_proc_start_time(pid_t pid)
+{
+    char *path = vk_asprintf("/proc/%d/stat", (int)pid);
+    char *text = NULL;
+    size_t len;
+    unsigned long long st = 0;
+    if (vk_file_read(path, 4096, &text, &len) == 0) {
+        char *p = strrchr(text, ')');
+        for (int f = 2; p && f < 22; f++)
+            p = strchr(p + 1, ' ');
+        if (p)
+            st = strtoull(p + 1, NULL, 10);
+    } else {
+        vk_error_reset();
+    }
+    free(text);
+    free(path);
+    return st;
+}
+
 /* Kills a running domain's QEMU from outside (as an admin's kill -9 would),
  * pinning the process with a pidfd and checking it is the one the status
  * file names, so a recycled pid is never hit. Returns 0 when signalled. */
@@ -93,24 +114,10 @@ static inline int dt_kill_qemu(const char *name)
     int pfd = pidfd_open(pid, 0);
     if (pfd < 0)
         return -1;
-    char *path = vk_asprintf("/proc/%d/stat", (int)pid);
-    char *text = NULL;
-    size_t len;
     int r = -1;
-    if (vk_file_read(path, 4096, &text, &len) == 0) {
-        char *p = strrchr(text, ')');
-        unsigned long long st = 0;
-        for (int f = 2; p && f < 22; f++)
-            p = strchr(p + 1, ' ');
-        if (p)
-            st = strtoull(p + 1, NULL, 10);
-        if (st == (unsigned long long)start && pidfd_send_signal(pfd, SIGKILL, NULL, 0) == 0)
-            r = 0;
-    } else {
-        vk_error_reset();
-    }
-    free(text);
-    free(path);
+    if (dt_proc_start_time(pid) == (unsigned long long)start &&
+        pidfd_send_signal(pfd, SIGKILL, NULL, 0) == 0)
+        r = 0;
     close(pfd);
     return r;
 }

@@ -3,10 +3,37 @@
  * control and destroy them, and forgets QEMUs that died meanwhile. Also:
  * bad config files are skipped, not fatal. */
 #include "driver_test.h"
+#include "util/vk_exec.h"
 
 #define UA "b1b2c3d4-0000-4000-8000-00000000000a"
 #define UB "b1b2c3d4-0000-4000-8000-00000000000b"
 #define UC "b1b2c3d4-0000-4000-8000-00000000000c"
+
+#define US "b1b2c3d4-0000-4000-8000-0000000000ee"
+#define UM "b1b2c3d4-0000-4000-8000-0000000000ff"
+
+/* A status file for a transient domain 'name' claiming pid (as a crashed
+ * daemon could leave behind, or a damaged one). */
+static void write_status(const char *name, const char *uuid, pid_t pid, unsigned long long start)
+{
+    char *xml = dt_xml(name, uuid, NULL, NULL);
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "pid", json_object_new_int64(pid));
+    json_object_object_add(o, "start_time", json_object_new_uint64(start));
+    json_object_object_add(o, "id", json_object_new_int(77));
+    json_object_object_add(o, "state", json_object_new_int(1));
+    json_object_object_add(o, "reason", json_object_new_int(1));
+    char *mon = vk_asprintf("%s/qemu/%s.qmp", dt_paths.run_dir, uuid);
+    json_object_object_add(o, "monitor", json_object_new_string(mon));
+    json_object_object_add(o, "xml", json_object_new_string(xml));
+    const char *text = json_object_to_json_string(o);
+    char *path = vk_asprintf("%s/qemu/%s.status", dt_paths.run_dir, name);
+    CHECK(vk_file_write_atomic(path, text, strlen(text), 0600) == 0);
+    json_object_put(o);
+    free(path);
+    free(mon);
+    free(xml);
+}
 
 int main(void)
 {
@@ -49,10 +76,31 @@ int main(void)
     CHECK(vk_file_write_atomic(junk, "<domain><name>oops", 18, 0600) == 0);
     free(junk);
 
+    /* Bad status files: garbage; a live process that is not the domain's
+     * QEMU (it must be left alone); our own pid with a wrong start time. */
+    char *garbage = vk_asprintf("%s/qemu/garbage.status", dt_paths.run_dir);
+    CHECK(vk_file_write_atomic(garbage, "{not json", 9, 0600) == 0);
+    char *sleep_argv[] = {"sleep", "600", NULL};
+    pid_t stranger = 0;
+    CHECK(vk_spawn(sleep_argv, NULL, &stranger) == 0);
+    dt_record_pid(stranger);
+    write_status("stranger", US, stranger, dt_proc_start_time(stranger));
+    write_status("myself", UM, getpid(), 1);
+
     drv = vk_qemu_driver_open(&dt_paths, dt_loop);
     CHECK(drv != NULL);
     if (!drv)
         goto out;
+    CHECK(access(garbage, F_OK) < 0);
+    free(garbage);
+    CHECK(!dt_status_exists("stranger") && !dt_status_exists("myself"));
+    CHECK(stranger > 0 && waitpid(stranger, NULL, WNOHANG) == 0); /* still alive */
+    CHECK_ERR(vk_qemu_domain_lookup_by_name(drv, "stranger", NULL), VK_ERR_NO_DOMAIN);
+    CHECK_ERR(vk_qemu_domain_lookup_by_name(drv, "myself", NULL), VK_ERR_NO_DOMAIN);
+    if (stranger > 0) {
+        kill(stranger, SIGKILL);
+        waitpid(stranger, NULL, 0);
+    }
     int st = -1, reason = -1;
     struct vk_dom_ref r = {0};
     CHECK_OK(vk_qemu_domain_lookup_by_uuid(drv, ua, &r));
