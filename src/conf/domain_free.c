@@ -160,9 +160,10 @@ void vk_domain_def_free(struct vk_domain_def *def)
 
 struct vk_domain_def *vk_domain_def_copy(const struct vk_domain_def *def)
 {
-    /* Format + parse keeps one definition of what a domain holds; with the
-     * runtime data (aliases, secure data) so the copy is complete. */
-    char *xml = vk_domain_def_format(def, 0, -1);
+    /* Format + parse keeps one definition of what a domain holds. Live and
+     * status mode carry the runtime data too (aliases, ports in use, pty
+     * paths, passwords), so the copy is complete. */
+    char *xml = vk_domain_def_format(def, VK_FORMAT_LIVE, -1);
     if (!xml)
         return NULL;
     struct vk_domain_def *copy = vk_domain_def_parse(xml, VK_PARSE_STATUS);

@@ -397,6 +397,9 @@ static void test_live_data(void)
     CHECK(strstr(inactive, "<graphics type='vnc' port='-1' autoport='yes'") != NULL);
     CHECK(strstr(live, "<console type='pty' tty='/dev/pts/4'>") != NULL);
     CHECK(strstr(live, "<source path='/dev/pts/4'/>") != NULL);
+    struct vk_domain_def *copy = vk_domain_def_copy(st);
+    CHECK(copy && copy->graphics[0].port == 5907 && copy->consoles[0].path);
+    vk_domain_def_free(copy);
     struct vk_domain_def *back = vk_domain_def_parse(live, VK_PARSE_STATUS);
     CHECK(back && back->graphics[0].port == 5907 && back->graphics[0].autoport);
     vk_domain_def_free(back);
