@@ -123,6 +123,8 @@ static int flush_some(struct vk_client *c)
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return 0;
             c->dead = true;
+            if (errno == EPIPE || errno == ECONNRESET)
+                return fail(c, "%s", "the server closed the connection");
             return vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "cannot write to the server: %s",
                                 strerror(errno));
         }
@@ -148,6 +150,8 @@ static int handle_packet(struct vk_client *c, const uint8_t *pkt, size_t len)
     }
     if (h.prog != REMOTE_PROGRAM || h.type != VK_RPC_REPLY)
         return 0; /* events and streams: nothing registered for them */
+    if (h.serial >= c->next_serial)
+        return 0; /* a reply to no call of ours: keeping it would only grow */
     struct vk_client_packet *p = VK_APPEND(c->stash, c->nstash);
     p->hdr = h;
     p->data = vk_malloc(len);
@@ -273,6 +277,9 @@ int vk_client_wait(struct vk_client *c, uint32_t serial, int proc, xdrproc_t ret
 {
     ssize_t idx = pump(c, serial);
     if (idx < 0)
+        return -1;
+    /* Send a PONG queued while reading now, not at the next call. */
+    if (c->out_off < c->out.len && flush_some(c) < 0)
         return -1;
     struct vk_client_packet p = c->stash[idx];
     c->stash[idx] = c->stash[--c->nstash];

@@ -97,12 +97,18 @@ static int start_daemon(void)
     if (vk_spawn(argv, &o, &daemon_pid) < 0)
         return -1;
     snprintf(uri, sizeof(uri), "qemu+unix:///system?socket=%s/run/virtkit-sock", root);
-    char sock[600];
-    snprintf(sock, sizeof(sock), "%s/run/virtkit-sock", root);
-    struct stat st;
+    /* Ready when a connection opens (the socket file alone may exist a
+     * moment before the daemon listens on it). */
     for (int i = 0; i < 300; i++) {
-        if (stat(sock, &st) == 0)
+        vk_connect *c = vk_connect_open(uri, 0);
+        if (c) {
+            vk_connect_close(c);
             return 0;
+        }
+        if (waitpid(daemon_pid, NULL, WNOHANG) == daemon_pid) {
+            daemon_pid = -1;
+            return -1;
+        }
         usleep(100000);
     }
     return -1;
