@@ -93,6 +93,40 @@ struct json_object *vk_jdev(const char *driver, const char *id)
     return o;
 }
 
+int vk_cmd_dev_id(struct vk_cmd *c, const struct vk_dev_info *info, char *buf, size_t len,
+                  const char *fmt, ...)
+{
+    if (info && info->alias) {
+        const char *a = info->alias;
+        if (!*a || strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+                       strlen(a) || strlen(a) >= len)
+            return vk_cmd_unsupported(c, "device alias '%s' is not a valid id", a);
+        snprintf(buf, len, "%s", a);
+        return 0;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+int vk_cmd_add_isa_addr(struct vk_cmd *c, struct json_object *dev, const struct vk_dev_info *info,
+                        bool has_props, const char *what)
+{
+    const struct vk_dev_addr *a = &info->addr;
+    if (a->type == VK_ADDR_NONE)
+        return 0;
+    if (a->type != VK_ADDR_ISA || (!has_props && (a->iobase >= 0 || a->irq >= 0)))
+        return vk_cmd_unsupported(c, "%s: this address cannot be expressed for an ISA device",
+                                  what);
+    if (a->iobase >= 0)
+        vk_ji(dev, "iobase", a->iobase);
+    if (a->irq >= 0)
+        vk_ji(dev, "irq", a->irq);
+    return 0;
+}
+
 static bool streq(const char *a, const char *b)
 {
     return a && b && strcmp(a, b) == 0;

@@ -95,10 +95,11 @@ static int chardev(struct vk_cmd *c, const struct vk_chr_def *chr, const char *i
 
 static int serial_device(struct vk_cmd *c, const struct vk_chr_def *chr, size_t i)
 {
-    char id[32], chid[40], what[48];
-    snprintf(id, sizeof(id), "serial%zu", i);
-    snprintf(chid, sizeof(chid), "charserial%zu", i);
+    char id[64], chid[72], what[48];
     snprintf(what, sizeof(what), "serial %zu", i);
+    if (vk_cmd_dev_id(c, &chr->info, id, sizeof(id), "serial%zu", i) < 0)
+        return -1;
+    snprintf(chid, sizeof(chid), "char%s", id);
     const char *tt = chr->target_type ? chr->target_type : "isa-serial";
     if (streq(tt, "serial")) /* a console's target type for the same port */
         tt = "isa-serial";
@@ -116,8 +117,10 @@ static int serial_device(struct vk_cmd *c, const struct vk_chr_def *chr, size_t 
     vk_js(o, "chardev", chid);
     vk_js(o, "id", id);
     int r = 0;
-    if (streq(tt, "isa-serial"))
+    if (streq(tt, "isa-serial")) {
         vk_ji(o, "index", port);
+        r = vk_cmd_add_isa_addr(c, o, &chr->info, true, what);
+    }
     else if (streq(tt, "pci-serial"))
         r = vk_cmd_add_pci_addr(c, o, chr);
     else
@@ -212,10 +215,11 @@ int vk_cmd_build_chardevs(struct vk_cmd *c)
 
     for (size_t i = 0; i < def->nchannels; i++) {
         const struct vk_chr_def *ch = &def->channels[i];
-        char id[32], chid[40], what[48];
-        snprintf(id, sizeof(id), "channel%zu", i);
-        snprintf(chid, sizeof(chid), "charchannel%zu", i);
+        char id[64], chid[72], what[48];
         snprintf(what, sizeof(what), "channel %zu", i);
+        if (vk_cmd_dev_id(c, &ch->info, id, sizeof(id), "channel%zu", i) < 0)
+            return -1;
+        snprintf(chid, sizeof(chid), "char%s", id);
         if (ch->target_type && !streq(ch->target_type, "virtio"))
             return vk_cmd_unsupported(c, "%s: target type '%s' is not supported", what,
                                       ch->target_type);
@@ -243,7 +247,7 @@ int vk_cmd_build_chardevs(struct vk_cmd *c)
     for (size_t i = 0; i < def->nconsoles; i++) {
         const struct vk_chr_def *con = &def->consoles[i];
         const char *tt = con->target_type ? con->target_type : "serial";
-        char id[32], chid[40], what[48];
+        char id[64], chid[72], what[48];
         snprintf(what, sizeof(what), "console %zu", i);
         if (streq(tt, "serial")) {
             if (i == 0)
@@ -253,8 +257,9 @@ int vk_cmd_build_chardevs(struct vk_cmd *c)
         }
         if (!streq(tt, "virtio"))
             return vk_cmd_unsupported(c, "%s: target type '%s' is not supported", what, tt);
-        snprintf(id, sizeof(id), "console%zu", i);
-        snprintf(chid, sizeof(chid), "charconsole%zu", i);
+        if (vk_cmd_dev_id(c, &con->info, id, sizeof(id), "console%zu", i) < 0)
+            return -1;
+        snprintf(chid, sizeof(chid), "char%s", id);
         if (chardev(c, con, chid, what, NULL) < 0)
             return -1;
         struct json_object *o = vk_jdev("virtconsole", NULL);

@@ -128,6 +128,10 @@ int vk_cmd_build_controllers(struct vk_cmd *c)
         const struct vk_controller_def *ctl = &def->controllers[i];
         const char *t = ctl->type ? ctl->type : "";
         char id[32];
+        if (ctl->info.alias)
+            return vk_cmd_unsupported(c, "%s controller %d: a user alias on a controller is not "
+                                         "supported",
+                                      t, ctl->index);
         if (streq(t, "pci"))
             continue;
         if (ctl->index < 0)
@@ -408,7 +412,7 @@ static int disk_device(struct vk_cmd *c, const struct vk_disk_def *d, int idx, c
     const char *tgt = d->target_dev;
     bool cdrom = d->device == VK_DISK_DEV_CDROM, floppy = d->device == VK_DISK_DEV_FLOPPY;
     struct vk_drive_addr a;
-    char id[64], bus[64];
+    char id[128], bus[64];
     struct json_object *o = NULL;
     bool frontend_serial = true;
 
@@ -520,6 +524,8 @@ static int disk_device(struct vk_cmd *c, const struct vk_disk_def *d, int idx, c
     default:
         return vk_cmd_unsupported(c, "disk '%s': target bus is not given or not supported", tgt);
     }
+    if (d->info.alias && vk_cmd_dev_id(c, &d->info, id, sizeof(id), "%s", id) < 0)
+        return json_object_put(o), -1;
     if (d->shareable)
         vk_jb(o, "share-rw", true);
     if (node)

@@ -19,7 +19,7 @@ int vk_cmd_build_inputs(struct vk_cmd *c)
         const struct vk_input_def *in = &def->inputs[i];
         const char *bus = vk_input_bus(in), *t = in->type ? in->type : "";
         const char *drv = NULL;
-        char id[32];
+        char id[64];
         int r;
         if (!streq(t, "tablet") && !streq(t, "mouse") && !streq(t, "keyboard"))
             return vk_cmd_unsupported(c, "input type '%s' is not supported", t);
@@ -29,7 +29,8 @@ int vk_cmd_build_inputs(struct vk_cmd *c)
                 return vk_cmd_unsupported(c, "input type 'tablet' cannot be on bus 'ps2'");
             continue;
         }
-        snprintf(id, sizeof(id), "input%zu", i);
+        if (vk_cmd_dev_id(c, &in->info, id, sizeof(id), "input%zu", i) < 0)
+            return -1;
         if (streq(bus, "usb"))
             drv = streq(t, "tablet") ? "usb-tablet" : streq(t, "mouse") ? "usb-mouse" : "usb-kbd";
         else if (streq(bus, "virtio"))
@@ -230,8 +231,9 @@ int vk_cmd_build_videos(struct vk_cmd *c)
             continue;
         }
         const char *drv = vk_qemu_video_model(v, (long)i == primary);
-        char id[32];
-        snprintf(id, sizeof(id), "video%zu", i);
+        char id[64];
+        if (vk_cmd_dev_id(c, &v->info, id, sizeof(id), "video%zu", i) < 0)
+            return -1;
         struct json_object *o = vk_jdev(drv, id);
         if (streq(v->model, "qxl")) {
             vk_ji(o, "max_outputs", v->heads > 0 ? v->heads : 1);
@@ -263,9 +265,10 @@ int vk_cmd_build_sounds(struct vk_cmd *c)
     for (size_t i = 0; i < def->nsounds; i++) {
         const struct vk_sound_def *s = &def->sounds[i];
         const char *drv = vk_qemu_sound_model(s);
-        char id[32];
+        char id[64];
         int r = 0;
-        snprintf(id, sizeof(id), "sound%zu", i);
+        if (vk_cmd_dev_id(c, &s->info, id, sizeof(id), "sound%zu", i) < 0)
+            return -1;
         struct json_object *o = vk_jdev(drv, id);
         bool hda = streq(drv, "intel-hda") || streq(drv, "ich9-intel-hda");
         if (!hda)
@@ -273,7 +276,9 @@ int vk_cmd_build_sounds(struct vk_cmd *c)
         if (streq(drv, "usb-audio")) {
             vk_jb(o, "multi", true);
             r = vk_cmd_add_usb_addr(c, o, s, &s->info);
-        } else if (!streq(drv, "sb16")) {
+        } else if (streq(drv, "sb16")) {
+            r = vk_cmd_add_isa_addr(c, o, &s->info, true, "sound sb16");
+        } else {
             r = vk_cmd_add_pci_addr(c, o, s);
         }
         if (r < 0) {
@@ -282,7 +287,7 @@ int vk_cmd_build_sounds(struct vk_cmd *c)
         }
         vk_cmd_add_json(c, "-device", o);
         if (hda) {
-            char cid[48], bus[40];
+            char cid[80], bus[72];
             snprintf(cid, sizeof(cid), "%s-codec0", id);
             snprintf(bus, sizeof(bus), "%s.0", id);
             struct json_object *codec = vk_jdev("hda-duplex", cid);

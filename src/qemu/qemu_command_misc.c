@@ -27,8 +27,12 @@ int vk_cmd_build_watchdogs(struct vk_cmd *c)
             return vk_cmd_unsupported(c, "watchdog model 'itco' needs a q35 machine");
         vk_cmd_add2(c, "-global", "ICH9-LPC.noreboot=off");
     } else if (streq(m, "i6300esb") || streq(m, "ib700")) {
-        struct json_object *o = vk_jdev(m, "watchdog0");
-        if (streq(m, "i6300esb") && vk_cmd_add_pci_addr(c, o, w) < 0) {
+        char id[64];
+        if (vk_cmd_dev_id(c, &w->info, id, sizeof(id), "watchdog0") < 0)
+            return -1;
+        struct json_object *o = vk_jdev(m, id);
+        if ((streq(m, "i6300esb") ? vk_cmd_add_pci_addr(c, o, w)
+                                  : vk_cmd_add_isa_addr(c, o, &w->info, false, "watchdog")) < 0) {
             json_object_put(o);
             return -1;
         }
@@ -55,15 +59,16 @@ int vk_cmd_build_redirdevs(struct vk_cmd *c)
         spice |= def->graphics[i].type == VK_GRAPHICS_SPICE;
     for (size_t i = 0; i < def->nredirdevs; i++) {
         const struct vk_redirdev_def *r = &def->redirdevs[i];
-        char id[32], chid[40];
+        char id[64], chid[72];
         if ((r->bus && !streq(r->bus, "usb")) || r->type != VK_CHR_SPICEVMC)
             return vk_cmd_unsupported(c, "redirdev %zu: only bus 'usb' type 'spicevmc' is "
                                          "supported",
                                       i);
         if (!spice)
             return vk_cmd_unsupported(c, "redirdev %zu: type 'spicevmc' needs SPICE graphics", i);
-        snprintf(id, sizeof(id), "redir%zu", i);
-        snprintf(chid, sizeof(chid), "charredir%zu", i);
+        if (vk_cmd_dev_id(c, &r->info, id, sizeof(id), "redir%zu", i) < 0)
+            return -1;
+        snprintf(chid, sizeof(chid), "char%s", id);
         vk_cmd_add(c, "-chardev");
         vk_cmd_addf(c, "spicevmc,id=%s,name=usbredir", chid);
         struct json_object *o = vk_jdev("usb-redir", NULL);
@@ -83,7 +88,10 @@ int vk_cmd_build_balloon(struct vk_cmd *c)
     const struct vk_memballoon_def *b = &c->def->memballoon;
     if (!vk_cmd_has_balloon(c))
         return 0;
-    struct json_object *o = vk_jdev("virtio-balloon-pci", "balloon0");
+    char id[64];
+    if (vk_cmd_dev_id(c, b->present ? &b->info : NULL, id, sizeof(id), "balloon0") < 0)
+        return -1;
+    struct json_object *o = vk_jdev("virtio-balloon-pci", id);
     if (b->present && b->autodeflate_given)
         vk_jb(o, "deflate-on-oom", b->autodeflate);
     /* The stats period is set over QMP once QEMU runs. */
@@ -100,9 +108,10 @@ int vk_cmd_build_rngs(struct vk_cmd *c)
     const struct vk_domain_def *def = c->def;
     for (size_t i = 0; i < def->nrngs; i++) {
         const struct vk_rng_def *r = &def->rngs[i];
-        char obj[32], id[32];
-        snprintf(obj, sizeof(obj), "objrng%zu", i);
-        snprintf(id, sizeof(id), "rng%zu", i);
+        char obj[72], id[64];
+        if (vk_cmd_dev_id(c, &r->info, id, sizeof(id), "rng%zu", i) < 0)
+            return -1;
+        snprintf(obj, sizeof(obj), "obj%s", id);
         if (r->model && !streq(r->model, "virtio"))
             return vk_cmd_unsupported(c, "rng model '%s' is not supported", r->model);
         struct json_object *o = json_object_new_object();

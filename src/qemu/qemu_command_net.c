@@ -15,7 +15,7 @@ int vk_cmd_build_nets(struct vk_cmd *c)
     const struct vk_domain_def *def = c->def;
     for (size_t i = 0; i < def->nnets; i++) {
         const struct vk_net_def *n = &def->nets[i];
-        char hostnet[32], id[32], mac[18];
+        char hostnet[80], id[64], mac[18];
         switch (n->type) {
         case VK_NET_USER:
             break;
@@ -33,8 +33,9 @@ int vk_cmd_build_nets(struct vk_cmd *c)
                                          "(passt needs its helper process, not available yet)",
                                       i, n->backend_type);
         const char *drv = vk_qemu_net_model(n);
-        snprintf(hostnet, sizeof(hostnet), "hostnet%zu", i);
-        snprintf(id, sizeof(id), "net%zu", i);
+        if (vk_cmd_dev_id(c, &n->info, id, sizeof(id), "net%zu", i) < 0)
+            return -1;
+        snprintf(hostnet, sizeof(hostnet), "host%s", id);
         snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0], n->mac[1],
                  n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
 

@@ -85,6 +85,16 @@ void vk_ji(struct json_object *o, const char *k, long long v);
 void vk_jb(struct json_object *o, const char *k, bool v);
 struct json_object *vk_jdev(const char *driver, const char *id);
 
+/* The id of a device: its user alias (<alias name='ua-...'/>) when given,
+ * as libvirt does, else the default from fmt. -1 (error set) when the alias
+ * holds characters a QEMU id cannot. */
+int vk_cmd_dev_id(struct vk_cmd *c, const struct vk_dev_info *info, char *buf, size_t len,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* For ISA devices: iobase/irq from an ISA address (when the device has
+ * those properties), error for any other address type. */
+int vk_cmd_add_isa_addr(struct vk_cmd *c, struct json_object *dev, const struct vk_dev_info *info,
+                        bool has_props, const char *what);
+
 /* Address assignment (qemu_command_addr.c). */
 int vk_cmd_assign_addresses(struct vk_cmd *c);
 /* Adds "bus" and "addr" (and "multifunction") for key; 0 or -1. */
