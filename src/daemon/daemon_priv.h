@@ -31,7 +31,9 @@ struct vk_daemon {
     struct vk_paths paths;
     struct vk_loop *loop;
     struct vk_qemu_driver *drv;
-    struct vk_workers *workers;
+    struct vk_workers *workers;      /* calls that change domains (may block long) */
+    struct vk_workers *prio_workers; /* everything else: list/lookup stay fast while
+                                      * every job worker waits on a QEMU */
     int listen_rw, listen_ro;
     int watch_rw, watch_ro; /* their loop watches */
 

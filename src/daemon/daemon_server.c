@@ -61,7 +61,13 @@ static void client_packet(struct vk_rpc_conn *conn, uint8_t *pkt, size_t len, vo
     if (++c->inflight >= VK_CLIENT_MAX_INFLIGHT)
         vk_rpc_conn_set_reading(conn, false);
     pthread_mutex_unlock(&c->lock);
-    vk_workers_submit(c->daemon->workers, call);
+    /* Peek at the procedure: calls that do not change anything go to the
+     * priority pool, so `virsh list` answers while slow starts run. */
+    const struct vk_dispatch *disp = NULL;
+    if (len >= VK_RPC_MIN_PACKET && vk_rpc_get_u32(pkt + 4) == REMOTE_PROGRAM)
+        disp = vk_dispatch_find((int32_t)vk_rpc_get_u32(pkt + 12));
+    bool prio = disp && !(disp->flags & VK_PROC_MUTATING);
+    vk_workers_submit(prio ? c->daemon->prio_workers : c->daemon->workers, call);
 }
 
 static void client_free(void *opaque)

@@ -33,6 +33,7 @@
 #include "util/vk_loop.h"
 
 #define NUM_WORKERS 4
+#define NUM_PRIO_WORKERS 2
 
 static void usage(FILE *f)
 {
@@ -200,7 +201,8 @@ int main(int argc, char **argv)
         goto out;
     }
     d.workers = vk_workers_new(NUM_WORKERS);
-    if (!d.workers || vk_daemon_listen(&d) < 0) {
+    d.prio_workers = d.workers ? vk_workers_new(NUM_PRIO_WORKERS) : NULL;
+    if (!d.prio_workers || vk_daemon_listen(&d) < 0) {
         fprintf(stderr, "virtkitd: %s\n", vk_error_last()->message);
         goto out;
     }
@@ -216,6 +218,7 @@ out:
      * lets go of the domains without stopping them; then the loop stops. */
     vk_daemon_stop_accepting(&d);
     vk_workers_free(d.workers);
+    vk_workers_free(d.prio_workers);
     if (d.drv)
         vk_qemu_driver_close(d.drv);
     vk_reaper_stop();
