@@ -53,6 +53,9 @@ static int parse_numa(xmlNodePtr numa, struct vk_cpu_def *cpu)
     for (xmlNodePtr c = xu_first(numa, &err); c; c = xu_next(c, &err)) {
         if (!xu_is(c, "cell"))
             return xu_err_elem(c);
+        if (cpu->ncells >= CONF_MAX_LIST)
+            return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "more than %d NUMA cells",
+                                CONF_MAX_LIST);
         struct vk_numa_cell *cell = VK_APPEND(cpu->cells, cpu->ncells);
         cell->id = (int)cpu->ncells - 1;
         if (xu_check_attrs(c, cell_attrs) < 0 || xu_check_empty(c) < 0 ||
@@ -130,6 +133,9 @@ int conf_parse_cpu(xmlNodePtr n, struct vk_cpu_def *cpu)
                 if (!strcmp(cpu->features[i].name, name))
                     return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
                                         "CPU feature '%s' given more than once", name);
+            if (cpu->nfeatures >= CONF_MAX_LIST)
+                return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "more than %d CPU features",
+                                    CONF_MAX_LIST);
             struct vk_cpu_feature *f = VK_APPEND(cpu->features, cpu->nfeatures);
             f->name = vk_strdup(name);
             int pol = VK_CPU_FEAT_REQUIRE;
@@ -194,6 +200,9 @@ int conf_parse_clock(xmlNodePtr n, struct vk_clock_def *clock)
     for (xmlNodePtr c = xu_first(n, &err); c; c = xu_next(c, &err)) {
         if (!xu_is(c, "timer"))
             return xu_err_elem(c);
+        if (clock->ntimers >= CONF_MAX_LIST)
+            return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "more than %d clock timers",
+                                CONF_MAX_LIST);
         struct vk_timer_def *t = VK_APPEND(clock->timers, clock->ntimers);
         int present = 0;
         if (xu_check_attrs(c, timer_attrs) < 0 || xu_check_empty(c) < 0 ||

@@ -260,14 +260,12 @@ static int parse_controller(xmlNodePtr n, struct vk_domain_def *def, unsigned fl
     if (err)
         return -1;
     if (ct->index < 0) {
-        /* As libvirt: the lowest index not yet taken by this type. */
+        /* One past the highest index of this type so far: what libvirt
+         * assigns for controllers listed in order (virt-install's output). */
         int idx = 0;
-        for (bool taken = true; taken; idx += taken) {
-            taken = false;
-            for (size_t i = 0; i + 1 < def->ncontrollers; i++)
-                if (!strcmp(def->controllers[i].type, ct->type) && def->controllers[i].index == idx)
-                    taken = true;
-        }
+        for (size_t i = 0; i + 1 < def->ncontrollers; i++)
+            if (!strcmp(def->controllers[i].type, ct->type) && def->controllers[i].index >= idx)
+                idx = def->controllers[i].index + 1;
         ct->index = idx;
     }
     for (size_t i = 0; i + 1 < def->ncontrollers; i++)
@@ -395,8 +393,13 @@ int conf_parse_devices(xmlNodePtr devices, struct vk_domain_def *def, unsigned f
     bool err = false;
     if (xu_check_attrs(devices, NULL) < 0)
         return -1;
+    size_t count = 0;
     for (xmlNodePtr c = xu_first(devices, &err); c; c = xu_next(c, &err)) {
         int r;
+        /* Bounds the work of the per-device uniqueness checks. */
+        if (++count > CONF_MAX_DEVICES)
+            return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
+                                "more than %d elements in <devices>", CONF_MAX_DEVICES);
         if (xu_is(c, "emulator")) {
             if (def->emulator)
                 return xu_err_dup(c);

@@ -5,6 +5,11 @@
 #include "conf/domain_conf.h"
 #include "util/vk_buf.h"
 
+/* Limits that keep the parser's checks (some quadratic) cheap on hostile
+ * input; far above what a real guest uses. */
+#define CONF_MAX_DEVICES 4096
+#define CONF_MAX_LIST 1024
+
 /* Name tables indexed by the matching enum (NULL-terminated; "" marks an
  * index that has no XML spelling, such as 0 = not given). */
 extern const char *const conf_lifecycle_names[];

@@ -248,6 +248,15 @@ static void test_rejections(void)
                              "threads='65535'/></cpu></domain>");
     expect_error(topo, VK_ERR_XML_DETAIL, "does not match the <vcpu> count 4");
 
+    /* many devices: refused quickly, not after a quadratic scan */
+    struct vk_buf many = VK_BUF_INIT;
+    for (int i = 0; i < 5000; i++)
+        vk_buf_addf(&many, "<disk type='file'><source file='/d%d'/><target dev='vd%d'/></disk>", i,
+                    i);
+    vk_autofree char *lots = dom(NULL, many.data);
+    vk_buf_free(&many);
+    expect_error(lots, VK_ERR_XML_DETAIL, "more than 4096 elements in <devices>");
+
     /* 10,000-character name: refused with a bounded message */
     char *big = vk_malloc(10001);
     memset(big, 'n', 10000);
