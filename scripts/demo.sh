@@ -32,6 +32,7 @@ cleanup() {
       pid=$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$st")
       [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
     done
+    rm -rf "$root"
   fi
 }
 trap cleanup EXIT
