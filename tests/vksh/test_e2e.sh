@@ -275,6 +275,11 @@ checks=$((checks + 1))
 [ $? -eq 1 ] && [ "$(head -1 "$ERR")" = "error: Failed to start domain 'vkt1'" ] ||
     fail "read-only start was not refused: $(cat "$OUT" "$ERR")"
 
+# VIRTKIT_DEFAULT_URI is the connection when -c is not given.
+checks=$((checks + 1))
+VIRTKIT_DEFAULT_URI="$U" "$VKSH" domstate vkt1 >"$OUT" 2>"$ERR" && [ "$(head -1 "$OUT")" = "shut off" ] ||
+    fail "VIRTKIT_DEFAULT_URI: $(cat "$OUT" "$ERR")"
+
 #---------------------------------------------------------------------------
 # undefine
 #---------------------------------------------------------------------------
