@@ -40,7 +40,7 @@ static int gatekeep(struct vk_call *call, const struct vk_rpc_proc_info *info,
                     const struct vk_dispatch *disp)
 {
     const struct vk_rpc_header *h = &call->hdr;
-    struct vk_client *c = call->client;
+    struct vk_srv_client *c = call->client;
 
     if (h->prog != REMOTE_PROGRAM) {
         send_error_msg(call, VK_ERR_RPC, VK_FROM_RPC,

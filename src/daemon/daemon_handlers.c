@@ -72,7 +72,7 @@ static int h_connect_open(struct vk_call *call, void *a, void *r)
                             "no connection driver available for %s (virtkitd serves only "
                             "qemu:///system and qemu:///session)",
                             name);
-    struct vk_client *c = call->client;
+    struct vk_srv_client *c = call->client;
     pthread_mutex_lock(&c->lock);
     free(c->uri);
     c->uri = uri;
@@ -85,7 +85,7 @@ static int h_connect_open(struct vk_call *call, void *a, void *r)
 
 static int h_connect_close(struct vk_call *call, void *a, void *r)
 {
-    struct vk_client *c = call->client;
+    struct vk_srv_client *c = call->client;
     pthread_mutex_lock(&c->lock);
     c->opened = false;
     pthread_mutex_unlock(&c->lock);
@@ -130,7 +130,7 @@ static int h_get_hostname(struct vk_call *call, void *a, void *r)
 
 static int h_get_uri(struct vk_call *call, void *a, void *r)
 {
-    struct vk_client *c = call->client;
+    struct vk_srv_client *c = call->client;
     pthread_mutex_lock(&c->lock);
     ((remote_connect_get_uri_ret *)r)->uri = xstrdup_or_empty(c->uri);
     pthread_mutex_unlock(&c->lock);
@@ -150,7 +150,7 @@ static int h_supports_feature(struct vk_call *call, void *a, void *r)
 {
     remote_connect_supports_feature_args *args = a;
     remote_connect_supports_feature_ret *ret = r;
-    struct vk_client *c = call->client;
+    struct vk_srv_client *c = call->client;
     switch (args->feature) {
     case FEATURE_PROGRAM_KEEPALIVE:
         /* Asked before CONNECT_OPEN. Like libvirtd, the server starts its
@@ -180,7 +180,7 @@ static int h_auth_list(struct vk_call *call, void *a, void *r)
     ret->types.types_len = 1;
     ret->types.types_val = vk_calloc(1, sizeof(remote_auth_type));
     ret->types.types_val[0] = REMOTE_AUTH_NONE;
-    struct vk_client *c = call->client;
+    struct vk_srv_client *c = call->client;
     pthread_mutex_lock(&c->lock);
     c->authenticated = true;
     pthread_mutex_unlock(&c->lock);
@@ -191,7 +191,7 @@ static int h_auth_polkit(struct vk_call *call, void *a, void *r)
 {
     /* Nothing to do with auth type none; libvirtd answers complete too
      * when the client is already authenticated. */
-    struct vk_client *c = call->client;
+    struct vk_srv_client *c = call->client;
     pthread_mutex_lock(&c->lock);
     bool ok = c->authenticated;
     pthread_mutex_unlock(&c->lock);

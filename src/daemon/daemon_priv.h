@@ -26,6 +26,7 @@
 #define VK_CLIENT_MAX_INFLIGHT 16
 
 struct vk_workers;
+struct vk_reaper;
 
 struct vk_daemon {
     struct vk_paths paths;
@@ -36,12 +37,13 @@ struct vk_daemon {
                                       * every job worker waits on a QEMU */
     int listen_rw, listen_ro;
     int watch_rw, watch_ro; /* their loop watches */
+    struct vk_reaper *reaper; /* owned by the loop */
 
     pthread_mutex_t caps_lock;
     char *caps_xml; /* built on first CONNECT_GET_CAPABILITIES */
 };
 
-struct vk_client {
+struct vk_srv_client {
     struct vk_daemon *daemon;
     struct vk_rpc_conn *conn; /* not a reference: the client lives in conn */
     bool ro_socket;
@@ -56,7 +58,7 @@ struct vk_client {
 
 /* One call handed to a worker. */
 struct vk_call {
-    struct vk_client *client;
+    struct vk_srv_client *client;
     struct vk_rpc_conn *conn; /* a reference */
     struct vk_rpc_header hdr;
     uint8_t *pkt;

@@ -14,13 +14,16 @@
 #include "util/vk_loop.h"
 
 #define SCAN_MS 2000 /* also the grace period before reaping a zombie */
+#define IDLE_MS (SCAN_MS * 5)
 #define MAX_TRACKED 256
 
-static struct vk_loop *reaper_loop;
-static int reaper_timer;
-static pid_t seen[MAX_TRACKED]; /* zombies seen by the previous scan */
-static size_t nseen;
-static int idle_scans; /* scans since the last zombie or SIGCHLD */
+struct vk_reaper {
+    struct vk_loop *loop;
+    int timer;
+    pid_t seen[MAX_TRACKED]; /* zombies seen by the previous scan */
+    size_t nseen;
+    int idle_scans; /* scans since the last zombie or SIGCHLD */
+};
 
 static bool is_zombie(pid_t pid)
 {
@@ -37,10 +40,10 @@ static bool is_zombie(pid_t pid)
     return p && p[1] == ' ' && p[2] == 'Z';
 }
 
-static void scan(int timer, void *opaque)
+/* Our zombie children, from every thread's children list. */
+static size_t list_zombies(pid_t *out)
 {
-    pid_t now[MAX_TRACKED];
-    size_t nnow = 0;
+    size_t n = 0;
     DIR *tasks = opendir("/proc/self/task");
     struct dirent *t;
     while (tasks && (t = readdir(tasks))) {
@@ -53,50 +56,48 @@ static void scan(int timer, void *opaque)
             continue;
         int pid;
         while (fscanf(f, "%d", &pid) == 1)
-            if (nnow < MAX_TRACKED && is_zombie(pid))
-                now[nnow++] = pid;
+            if (n < MAX_TRACKED && is_zombie(pid))
+                out[n++] = pid;
         fclose(f);
     }
     if (tasks)
         closedir(tasks);
+    return n;
+}
 
-    size_t keep = 0;
+static void scan(int timer, void *opaque)
+{
+    struct vk_reaper *r = opaque;
+    pid_t now[MAX_TRACKED];
+    size_t nnow = list_zombies(now), keep = 0;
     for (size_t i = 0; i < nnow; i++) {
         bool old = false;
-        for (size_t j = 0; j < nseen; j++)
-            old |= seen[j] == now[i];
+        for (size_t j = 0; j < r->nseen; j++)
+            old |= r->seen[j] == now[i];
         int st;
         if (old && waitpid(now[i], &st, WNOHANG) == now[i])
             VK_DEBUG("reaped orphaned child %d", (int)now[i]);
         else
             now[keep++] = now[i];
     }
-    memcpy(seen, now, keep * sizeof(pid_t));
-    nseen = keep;
-    /* Idle: scan rarely; zombies pending: scan every second. */
-    if (nseen == 0 && ++idle_scans == 5)
-        vk_loop_update_timer(reaper_loop, reaper_timer, SCAN_MS * 10);
+    memcpy(r->seen, now, keep * sizeof(pid_t));
+    r->nseen = keep;
+    /* Idle: scan rarely; zombies pending or SIGCHLD seen: every SCAN_MS. */
+    if (r->nseen == 0 && ++r->idle_scans == 5)
+        vk_loop_update_timer(r->loop, r->timer, IDLE_MS);
 }
 
-void vk_reaper_start(struct vk_loop *loop)
+struct vk_reaper *vk_reaper_new(struct vk_loop *loop)
 {
-    reaper_loop = loop;
-    reaper_timer = vk_loop_add_timer(loop, SCAN_MS, scan, NULL, NULL);
+    struct vk_reaper *r = vk_calloc(1, sizeof(*r));
+    r->loop = loop;
+    r->timer = vk_loop_add_timer(loop, SCAN_MS, scan, r, free);
+    return r;
 }
 
-void vk_reaper_kick(void)
+void vk_reaper_kick(struct vk_reaper *r)
 {
-    if (reaper_timer <= 0)
-        return;
-    if (idle_scans >= 5)
-        vk_loop_update_timer(reaper_loop, reaper_timer, SCAN_MS);
-    idle_scans = 0;
-}
-
-void vk_reaper_stop(void)
-{
-    if (reaper_timer > 0 && reaper_loop)
-        vk_loop_remove_timer(reaper_loop, reaper_timer);
-    reaper_timer = 0;
-    reaper_loop = NULL;
+    if (r->idle_scans >= 5)
+        vk_loop_update_timer(r->loop, r->timer, SCAN_MS);
+    r->idle_scans = 0;
 }

@@ -7,9 +7,10 @@
 #pragma once
 
 struct vk_loop;
+struct vk_reaper;
 
-/* Scans on a timer in the loop thread. */
-void vk_reaper_start(struct vk_loop *loop);
+/* Scans on a timer in the loop thread. The loop owns the reaper: it is
+ * freed with the loop (vk_loop_free). */
+struct vk_reaper *vk_reaper_new(struct vk_loop *loop);
 /* SIGCHLD arrived: scan soon. Loop thread. */
-void vk_reaper_kick(void);
-void vk_reaper_stop(void);
+void vk_reaper_kick(struct vk_reaper *r);

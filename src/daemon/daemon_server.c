@@ -48,7 +48,7 @@ static int listen_unix(const char *path, mode_t mode)
 
 static void client_packet(struct vk_rpc_conn *conn, uint8_t *pkt, size_t len, void *opaque)
 {
-    struct vk_client *c = opaque;
+    struct vk_srv_client *c = opaque;
     struct vk_call *call = vk_calloc(1, sizeof(*call));
     call->client = c;
     call->conn = conn;
@@ -72,7 +72,7 @@ static void client_packet(struct vk_rpc_conn *conn, uint8_t *pkt, size_t len, vo
 
 static void client_free(void *opaque)
 {
-    struct vk_client *c = opaque;
+    struct vk_srv_client *c = opaque;
     pthread_mutex_destroy(&c->lock);
     free(c->uri);
     free(c);
@@ -108,7 +108,7 @@ static void accept_cb(int watch, int lfd, int revents, void *opaque)
                 continue;
             }
         }
-        struct vk_client *c = vk_calloc(1, sizeof(*c));
+        struct vk_srv_client *c = vk_calloc(1, sizeof(*c));
         c->daemon = d;
         c->ro_socket = ro;
         c->readonly = ro;
@@ -173,7 +173,7 @@ struct vk_workers {
 
 static void call_done(struct vk_call *call)
 {
-    struct vk_client *c = call->client;
+    struct vk_srv_client *c = call->client;
     pthread_mutex_lock(&c->lock);
     if (c->inflight-- == VK_CLIENT_MAX_INFLIGHT)
         vk_rpc_conn_set_reading(call->conn, true);

@@ -98,7 +98,7 @@ static void signal_cb(int watch, int fd, int revents, void *opaque)
             sem_post(&s->quit);
             break;
         case SIGCHLD:
-            vk_reaper_kick();
+            vk_reaper_kick(s->d->reaper);
             break;
         default:
             break;
@@ -184,7 +184,7 @@ int main(int argc, char **argv)
         goto out;
     }
     vk_loop_add_fd(d.loop, sig.sfd, POLLIN, signal_cb, &sig, NULL);
-    vk_reaper_start(d.loop);
+    d.reaper = vk_reaper_new(d.loop);
 
     /* The loop thread runs from here on: re-attaching to running QEMUs in
      * vk_qemu_driver_open talks QMP, whose replies the loop reads. */
@@ -221,7 +221,6 @@ out:
     vk_workers_free(d.prio_workers);
     if (d.drv)
         vk_qemu_driver_close(d.drv);
-    vk_reaper_stop();
     if (loop_started) {
         vk_loop_quit(d.loop);
         pthread_join(loop_thread, NULL);
