@@ -187,10 +187,11 @@ struct vk_domain_info {
  * vk_domain_list_free); returns their number or -1. One round trip. */
 int vk_connect_list_all_domains(vk_connect *conn, vk_domain ***domains, unsigned int flags);
 void vk_domain_list_free(vk_domain **domains, int n);
-/* States of n domains with all the GET_STATE calls in flight at once, so n
- * domains cost about one round trip. states[i] (and reasons[i] when reasons
- * is non-NULL) get -1 when that one domain failed (e.g. it vanished after
- * the listing). Returns 0, or -1 when the connection failed. */
+/* States of n domains (of one connection) with all the GET_STATE calls in
+ * flight at once, so n domains cost about one round trip. states[i] (and
+ * reasons[i] when reasons is non-NULL) get -1 when that one domain failed
+ * (e.g. it vanished after the listing). Returns 0, or -1 when the
+ * connection failed. */
 int vk_domain_get_states(vk_domain **domains, int n, int *states, int *reasons, unsigned int flags);
 
 vk_domain *vk_domain_lookup_by_name(vk_connect *conn, const char *name);

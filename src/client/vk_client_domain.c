@@ -169,6 +169,10 @@ int vk_domain_get_states(vk_domain **domains, int n, int *states, int *reasons, 
     if (!domains || !states)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no domains or no result array");
     vk_connect *conn = domains[0]->conn;
+    for (int i = 1; i < n; i++)
+        if (domains[i]->conn != conn)
+            return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE,
+                                "vk_domain_get_states: domains from different connections");
     uint32_t *serials = vk_calloc((size_t)n, sizeof(*serials));
     int rc = 0, sent = 0;
     pthread_mutex_lock(&conn->lock);
