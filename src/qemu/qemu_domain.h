@@ -42,6 +42,7 @@ struct vk_qemu_dom {
     char *mon_path;
     unsigned long long qemu_version;
     int vnc_port;
+    bool starting;      /* spawned, start not finished: no events yet */
     bool no_shutdown;   /* QEMU runs with -no-shutdown */
     bool destroying;    /* we are killing it: exit reason DESTROYED */
     bool shutdown_seen; /* a SHUTDOWN event came: exit reason SHUTDOWN */

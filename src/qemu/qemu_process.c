@@ -302,7 +302,7 @@ void vk_qemu_dom_set_state(struct vk_qemu_dom *dom, int state, int reason)
     dom->reason = reason;
     if (vk_qemu_status_save(dom) < 0)
         VK_WARN("%s", vk_error_last()->message);
-    if (old == state || dom->id < 0) /* same state, or still starting up */
+    if (old == state || dom->starting)
         return;
     if (state == VK_DOM_PAUSED && old == VK_DOM_RUNNING)
         vk_qemu_emit(dom, dom->id, VK_EVENT_SUSPENDED, 0);
@@ -541,6 +541,11 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     bool has_S = argv_has(argv, "-S");
     if ((logfd = open_log(dom, argv, version, &log_start)) < 0)
         goto fail;
+    /* The id is taken now so the status file written right after the spawn
+     * is complete: a daemon killed mid-start leaves a record, not an orphan. */
+    pthread_mutex_lock(&drv->lock);
+    int id = drv->next_id++;
+    pthread_mutex_unlock(&drv->lock);
 
     struct vk_spawn_opts so = {.stdin_fd = -1,
                                .stdout_fd = logfd,
@@ -578,8 +583,15 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     dom->qemu_version = version;
     dom->vnc_port = vnc_port;
     dom->destroying = dom->shutdown_seen = false;
-    pthread_mutex_unlock(&dom->lock);
+    dom->starting = true;
+    dom->id = id;
+    dom->mon_path = vk_strdup(mon_path);
     pidfd = -1;
+    if (vk_qemu_status_save(dom) < 0) {
+        pthread_mutex_unlock(&dom->lock);
+        goto fail_published;
+    }
+    pthread_mutex_unlock(&dom->lock);
 
     mon = open_monitor(dom, cfd);
     cfd = -1;
@@ -594,13 +606,8 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     if (paused && !has_S && vk_qmp_command(mon, "stop", NULL, NULL, COMMAND_TIMEOUT_MS) < 0)
         goto fail_published;
 
-    pthread_mutex_lock(&drv->lock);
-    int id = drv->next_id++;
-    pthread_mutex_unlock(&drv->lock);
-
     pthread_mutex_lock(&dom->lock);
-    dom->id = id;
-    dom->mon_path = vk_strdup(mon_path);
+    dom->starting = false;
     dom->state = paused ? VK_DOM_PAUSED : VK_DOM_RUNNING;
     dom->reason = paused ? PAUSED_USER : RUNNING_BOOTED;
     if (vk_qemu_status_save(dom) < 0 || watch_process(dom) < 0) {
@@ -630,6 +637,7 @@ fail_published : {
     dom->pid_watch = 0;
     dom->pid = 0;
     dom->id = -1;
+    dom->starting = false;
     dom->state = VK_DOM_SHUTOFF;
     dom->reason = SHUTOFF_FAILED;
     VK_FREE(dom->mon_path);

@@ -231,7 +231,19 @@ static void load_one_status(struct vk_qemu_driver *drv, const char *file)
     dom->vnc_port = s.vnc_port;
     pthread_mutex_unlock(&dom->lock);
 
-    if (vk_qemu_process_attach(dom) < 0) {
+    if (s.state == VK_DOM_PAUSED && s.reason == 10 /* starting up */) {
+        /* The previous daemon died while starting it: half set up, so stop
+         * it (as libvirt does) rather than adopt it. */
+        bool ours = cmdline_has_uuid(pid, dom->uuid);
+        VK_WARN("domain '%s': QEMU pid %d was still starting when the daemon stopped%s", name,
+                (int)pid, ours ? "; killing it" : "");
+        int pfd = ours ? pidfd_open(pid, 0) : -1;
+        if (pfd >= 0 && vk_qemu_proc_start_time(pid) == s.start_time)
+            pidfd_send_signal(pfd, SIGKILL, NULL, 0);
+        if (pfd >= 0)
+            close(pfd);
+        vk_qemu_process_stopped(dom, 6 /* failed */);
+    } else if (vk_qemu_process_attach(dom) < 0) {
         /* A QEMU we cannot control is of no use and holds the name: stop
          * it, as libvirt does; but only if its command line shows it is
          * this domain's QEMU (a bad status file must not kill a stranger). */

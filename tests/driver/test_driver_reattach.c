@@ -11,6 +11,7 @@
 
 #define US "b1b2c3d4-0000-4000-8000-0000000000ee"
 #define UM "b1b2c3d4-0000-4000-8000-0000000000ff"
+#define UD "b1b2c3d4-0000-4000-8000-0000000000dd"
 
 /* A status file for a transient domain 'name' claiming pid (as a crashed
  * daemon could leave behind, or a damaged one). */
@@ -38,7 +39,8 @@ static void write_status(const char *name, const char *uuid, pid_t pid, unsigned
 int main(void)
 {
     dt_setup();
-    uint8_t ua[VK_UUID_LEN], ub[VK_UUID_LEN], uc[VK_UUID_LEN];
+    uint8_t ua[VK_UUID_LEN], ub[VK_UUID_LEN], uc[VK_UUID_LEN], ud[VK_UUID_LEN];
+    vk_uuid_parse(UD, ud);
     vk_uuid_parse(UA, ua);
     vk_uuid_parse(UB, ub);
     vk_uuid_parse(UC, uc);
@@ -58,6 +60,13 @@ int main(void)
     CHECK_OK(vk_qemu_domain_create(drv, uc, 0, &rc));
     pid_t pa = dt_pid_of("persist-a"), pb = dt_pid_of("transient-b");
     pid_t pc = dt_pid_of("doomed-c");
+    /* A fourth one looks (from its status file) as if the daemon died while
+     * starting it: the next daemon must stop it, not adopt it. */
+    char *xd = dt_xml("midstart-d", UD, NULL, NULL);
+    CHECK_OK(vk_qemu_domain_define(drv, xd, 0, NULL));
+    CHECK_OK(vk_qemu_domain_create(drv, ud, 0, NULL));
+    free(xd);
+    pid_t pd = dt_pid_of("midstart-d");
     CHECK(pa > 0 && pb > 0 && pc > 0);
     /* A running domain's config changes; the change must survive the restart. */
     char *xa2 = vk_asprintf("<domain type='qemu'><name>persist-a</name><uuid>" UA "</uuid>"
@@ -68,6 +77,23 @@ int main(void)
     /* "Daemon restart": close without stopping anything. */
     vk_qemu_driver_close(drv);
     CHECK(kill(pa, 0) == 0 && kill(pb, 0) == 0);
+    {
+        char *path = vk_asprintf("%s/qemu/midstart-d.status", dt_paths.run_dir);
+        char *text = NULL;
+        size_t len;
+        CHECK(vk_file_read(path, 1 << 24, &text, &len) == 0);
+        struct json_object *o = text ? json_tokener_parse(text) : NULL;
+        CHECK(o != NULL);
+        if (o) {
+            json_object_object_add(o, "state", json_object_new_int(VK_DOM_PAUSED));
+            json_object_object_add(o, "reason", json_object_new_int(10));
+            const char *t = json_object_to_json_string(o);
+            CHECK(vk_file_write_atomic(path, t, strlen(t), 0600) == 0);
+            json_object_put(o);
+        }
+        free(text);
+        free(path);
+    }
     /* One QEMU dies while no daemon watches. */
     CHECK(kill(pc, SIGKILL) == 0);
     waitpid(pc, NULL, 0);
@@ -127,6 +153,12 @@ int main(void)
     free(qmp);
     free(rdir);
     CHECK_ERR(vk_qemu_domain_lookup_by_name(drv, "junk", NULL), VK_ERR_NO_DOMAIN);
+    /* The half-started one: killed, shut off (failed). */
+    CHECK_OK(vk_qemu_domain_get_state(drv, ud, &st, &reason));
+    CHECK(st == VK_DOM_SHUTOFF && reason == 6);
+    CHECK(!dt_status_exists("midstart-d"));
+    int wst = 0;
+    CHECK(pd > 0 && waitpid(pd, &wst, 0) == pd && WIFSIGNALED(wst));
 
     /* Live def is the old one, the config the new one. */
     struct vk_dom_info info;
