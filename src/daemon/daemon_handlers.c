@@ -245,6 +245,64 @@ static int h_num_of_defined(struct vk_call *call, void *a, void *r)
     return 0;
 }
 
+/* Legacy listing: ids of running domains / names of inactive ones, at most
+ * max (a negative max is refused, as libvirt does). */
+static int list_refs(struct vk_call *call, unsigned flags, int max, struct vk_dom_ref **refs,
+                     size_t *n)
+{
+    if (max < 0 || max > REMOTE_DOMAIN_LIST_MAX)
+        return vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "requested %d domains, limit is %d", max,
+                            REMOTE_DOMAIN_LIST_MAX);
+    if (vk_qemu_list_domains(DRV(call), flags, refs, NULL, n) < 0)
+        return -1;
+    return 0;
+}
+
+static int h_list_domains(struct vk_call *call, void *a, void *r)
+{
+    remote_connect_list_domains_args *args = a;
+    remote_connect_list_domains_ret *ret = r;
+    struct vk_dom_ref *refs = NULL;
+    size_t n = 0;
+    if (list_refs(call, VK_LIST_ACTIVE, args->maxids, &refs, &n) < 0)
+        return -1;
+    size_t k = n < (size_t)args->maxids ? n : (size_t)args->maxids;
+    ret->ids.ids_val = vk_calloc(k ? k : 1, sizeof(int));
+    ret->ids.ids_len = k;
+    for (size_t i = 0; i < k; i++)
+        ret->ids.ids_val[i] = refs[i].id;
+    vk_dom_refs_free(refs, n);
+    return 0;
+}
+
+static int h_list_defined(struct vk_call *call, void *a, void *r)
+{
+    remote_connect_list_defined_domains_args *args = a;
+    remote_connect_list_defined_domains_ret *ret = r;
+    struct vk_dom_ref *refs = NULL;
+    size_t n = 0;
+    if (list_refs(call, VK_LIST_INACTIVE, args->maxnames, &refs, &n) < 0)
+        return -1;
+    size_t k = n < (size_t)args->maxnames ? n : (size_t)args->maxnames;
+    ret->names.names_val = vk_calloc(k ? k : 1, sizeof(char *));
+    ret->names.names_len = k;
+    for (size_t i = 0; i < k; i++)
+        ret->names.names_val[i] = vk_strdup(refs[i].name);
+    vk_dom_refs_free(refs, n);
+    return 0;
+}
+
+static int h_num_of_domains(struct vk_call *call, void *a, void *r)
+{
+    struct vk_dom_ref *refs = NULL;
+    size_t n = 0;
+    if (vk_qemu_list_domains(DRV(call), VK_LIST_ACTIVE, &refs, NULL, &n) < 0)
+        return -1;
+    vk_dom_refs_free(refs, n);
+    ((remote_connect_num_of_domains_ret *)r)->num = (int)n;
+    return 0;
+}
+
 static int h_node_security_model(struct vk_call *call, void *a, void *r)
 {
     remote_node_get_security_model_ret *ret = r;
@@ -550,6 +608,7 @@ static const struct vk_dispatch table[] = {
     {REMOTE_PROC_DOMAIN_GET_AUTOSTART, h_get_autostart, 0},
     {REMOTE_PROC_DOMAIN_GET_INFO, h_get_info, 0},
     {REMOTE_PROC_DOMAIN_GET_OS_TYPE, h_get_os_type, 0},
+    {REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS, h_list_defined, 0},
     {REMOTE_PROC_DOMAIN_LOOKUP_BY_ID, h_lookup_id, 0},
     {REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, h_lookup_name, 0},
     {REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID, h_lookup_uuid, 0},
@@ -559,6 +618,8 @@ static const struct vk_dispatch table[] = {
     {REMOTE_PROC_DOMAIN_SHUTDOWN, h_dom_shutdown, MUT},
     {REMOTE_PROC_DOMAIN_SUSPEND, h_dom_suspend, MUT},
     {REMOTE_PROC_DOMAIN_UNDEFINE, h_dom_undefine, MUT},
+    {REMOTE_PROC_CONNECT_LIST_DOMAINS, h_list_domains, 0},
+    {REMOTE_PROC_CONNECT_NUM_OF_DOMAINS, h_num_of_domains, 0},
     {REMOTE_PROC_CONNECT_GET_HOSTNAME, h_get_hostname, 0},
     {REMOTE_PROC_CONNECT_SUPPORTS_FEATURE, h_supports_feature, PRE_OPEN},
     {REMOTE_PROC_AUTH_LIST, h_auth_list, PRE_AUTH | PRE_OPEN},

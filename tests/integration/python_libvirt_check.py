@@ -54,6 +54,11 @@ check(conn.lookupByID(d2.ID()).name() == "vk-py", "lookupByID")
 check(d2.info()[0] == libvirt.VIR_DOMAIN_RUNNING, "info running")
 check(d2.state() == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED],
       f"state {d2.state()}")
+check(conn.listDomainsID() == [d2.ID()], f"listDomainsID {conn.listDomainsID()}")
+check(conn.numOfDomains() == 1 and conn.numOfDefinedDomains() == 0, "numOf(Defined)Domains")
+check(conn.listDefinedDomains() == [], "listDefinedDomains while running")
+check(conn.getInfo()[2] >= 1, "getInfo cpus")
+check(conn.isSecure() == 1, "isSecure")
 active = conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
 check([x.name() for x in active] == ["vk-py"], "listAllDomains active")
 
@@ -68,6 +73,8 @@ except libvirt.libvirtError as e:
 
 d2.destroy()
 check(d2.isActive() == 0, "inactive after destroy")
+check(conn.listDefinedDomains() == ["vk-py"], f"listDefinedDomains {conn.listDefinedDomains()}")
+check(conn.listDomainsID() == [], "no ids after destroy")
 try:
     conn.lookupByName("no-such-domain")
     check(False, "lookup of a missing domain succeeded")
