@@ -229,6 +229,14 @@ static int build_cpu(struct vk_cmd *c)
             vk_buf_adds(&b, "qemu64");
         break;
     }
+    if (cpu->vendor) {
+        if (cpu->mode != VK_CPU_CUSTOM || !cpu->model) {
+            vk_buf_free(&b);
+            return vk_cmd_unsupported(c, "CPU vendor needs mode='custom' with a model");
+        }
+        vk_buf_adds(&b, ",vendor=");
+        vk_buf_add_qemu_escaped(&b, cpu->vendor);
+    }
     for (size_t i = 0; i < cpu->nfeatures; i++) {
         const struct vk_cpu_feature *f = &cpu->features[i];
         if (!f->name || !*f->name || strpbrk(f->name, ",=")) {
