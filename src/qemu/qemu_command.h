@@ -1,6 +1,22 @@
 /* The QEMU argv builder: a pure function from a domain definition to the
  * command line QEMU 7.2 runs with. No I/O, no global state, so it is tested
  * by golden files (tests/argv) and is safe to call from any thread. */
+/* Choices where QEMU 7.2 or our scope differ from libvirt (all tested):
+ *  - CPU: host-passthrough needs type='kvm' (error under TCG); host-model is
+ *    "host" under KVM and "max" under TCG (no probed host CPU model).
+ *  - -no-shutdown only when on_poweroff or on_crash is 'preserve': otherwise
+ *    a guest power-off ends QEMU, which the driver sees as the process exit.
+ *  - Implicit devices libvirt adds at define time are added here when the
+ *    def lacks them: USB controller (piix3-uhci on pc, qemu-xhci on q35),
+ *    virtio memballoon, virtio-serial 0 for virtio ports, lsi/ahci for
+ *    disks that name a missing SCSI/SATA controller, q35 root ports (+1
+ *    spare). Conventional-PCI devices on q35 go on a PCI bridge from the def
+ *    or else straight onto pcie.0 (libvirt would add a pcie-pci-bridge).
+ *  - Interface types network/bridge and the passt backend are rejected
+ *    (need the network layer / the passt helper).
+ *  - Disks always get an explicit format node (as libvirt for QEMU 7.2);
+ *    node names libvirt-N-storage/-format; device ids as libvirt
+ *    (virtio-disk0, ide0-0-0, net0, serial0, ...) or the user alias. */
 #pragma once
 #include "conf/domain_conf.h"
 

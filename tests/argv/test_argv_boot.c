@@ -243,7 +243,8 @@ int main(void)
             skips++;
             continue;
         }
-        char dir[] = "/tmp/vk-argv-boot-XXXXXX";
+        /* A comma and a space in every path prove QEMU reads our escaping. */
+        char dir[] = "/tmp/vk-argv boot,x-XXXXXX";
         if (!mkdtemp(dir)) {
             perror("mkdtemp");
             return 2;
