@@ -45,7 +45,8 @@ struct vk_dev_addr {
 /* <boot order='N'/> on a device, 0 = none. */
 struct vk_dev_info {
     struct vk_dev_addr addr;
-    char *alias;     /* <alias name='ua-...'/>, only user aliases are kept */
+    char *alias;     /* <alias name='ua-...'/>: only user aliases are kept,
+                      * except with VK_PARSE_STATUS (runtime names too) */
     int boot_order;
 };
 
@@ -173,7 +174,8 @@ enum vk_chr_type { VK_CHR_PTY = 1, VK_CHR_FILE, VK_CHR_UNIX, VK_CHR_SPICEVMC, VK
                    VK_CHR_STDIO };
 struct vk_chr_def {
     enum vk_chr_type type;
-    char *path;          /* file: path; unix: socket path */
+    char *path;          /* file: path; unix: socket path; pty: the /dev/pts
+                          * name, runtime data (kept with VK_PARSE_STATUS) */
     char *mode;          /* unix: bind / connect */
     bool append_given; bool append; /* <source append='on|off'/> for file */
     /* <target>: serial type (isa-serial, pci-serial, usb-serial) and port;
@@ -188,7 +190,8 @@ struct vk_chr_def {
 enum vk_graphics_type { VK_GRAPHICS_VNC = 1, VK_GRAPHICS_SPICE };
 struct vk_graphics_def {
     enum vk_graphics_type type;
-    int port;            /* -1 autoport */
+    int port;            /* -1 autoport; with autoport the driver may store the
+                          * port in use: written in live XML only */
     bool autoport;
     char *listen;        /* address */
     char *listen_type;   /* address, none, socket */
