@@ -44,8 +44,8 @@ static int gatekeep(struct vk_call *call, const struct vk_rpc_proc_info *info,
 
     if (h->prog != REMOTE_PROGRAM) {
         send_error_msg(call, VK_ERR_RPC, VK_FROM_RPC,
-                       "RPC error: cannot find program %u (0x%x) version %u", h->prog,
-                       h->prog, h->vers);
+                       "RPC error: cannot find program %u (0x%x) version %u", h->prog, h->prog,
+                       h->vers);
         return -1;
     }
     if (h->vers != REMOTE_PROTOCOL_VERSION) {

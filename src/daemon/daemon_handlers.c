@@ -54,8 +54,8 @@ static char *canonical_uri(const char *name)
     if (!name || !*name)
         return vk_strdup("qemu:///system");
     size_t n = strcspn(name, "?");
-    static const char *const ok[] = {"qemu:///system", "qemu:///session",
-                                     "qemu://localhost/system", "qemu://localhost/session"};
+    static const char *const ok[] = {"qemu:///system", "qemu:///session", "qemu://localhost/system",
+                                     "qemu://localhost/session"};
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
         if (strlen(ok[i]) == n && strncmp(name, ok[i], n) == 0)
             return vk_strdup(strstr(ok[i], "session") ? "qemu:///session" : "qemu:///system");
@@ -220,8 +220,7 @@ static int h_list_all_domains(struct vk_call *call, void *a, void *r)
         return -1;
     if (n > REMOTE_DOMAIN_LIST_MAX) {
         vk_dom_refs_free(refs, n);
-        return vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "too many domains (%zu) for one reply",
-                            n);
+        return vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "too many domains (%zu) for one reply", n);
     }
     if (args->need_results && n) {
         ret->domains.domains_val = vk_calloc(n, sizeof(remote_nonnull_domain));
@@ -405,12 +404,15 @@ static int h_dom_create_flags(struct vk_call *call, void *a, void *r)
 {
     remote_domain_flags_args *args = a;
     struct vk_dom_ref ref = {0};
-    return ref_ret(vk_qemu_domain_create(DRV(call), (const uint8_t *)args->dom.uuid, args->flags, &ref), &ref, r);
+    return ref_ret(
+        vk_qemu_domain_create(DRV(call), (const uint8_t *)args->dom.uuid, args->flags, &ref), &ref,
+        r);
 }
 
 static int h_dom_destroy(struct vk_call *call, void *a, void *r)
 {
-    return vk_qemu_domain_destroy(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid, 0);
+    return vk_qemu_domain_destroy(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid,
+                                  0);
 }
 
 static int h_dom_destroy_flags(struct vk_call *call, void *a, void *r)
@@ -421,7 +423,8 @@ static int h_dom_destroy_flags(struct vk_call *call, void *a, void *r)
 
 static int h_dom_shutdown(struct vk_call *call, void *a, void *r)
 {
-    return vk_qemu_domain_shutdown(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid, 0);
+    return vk_qemu_domain_shutdown(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid,
+                                   0);
 }
 
 static int h_dom_shutdown_flags(struct vk_call *call, void *a, void *r)
@@ -448,7 +451,8 @@ static int h_dom_resume(struct vk_call *call, void *a, void *r)
 
 static int h_dom_undefine(struct vk_call *call, void *a, void *r)
 {
-    return vk_qemu_domain_undefine(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid, 0);
+    return vk_qemu_domain_undefine(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid,
+                                   0);
 }
 
 static int h_dom_undefine_flags(struct vk_call *call, void *a, void *r)
@@ -468,7 +472,8 @@ static int h_lookup_uuid(struct vk_call *call, void *a, void *r)
 {
     remote_domain_lookup_by_uuid_args *args = a;
     struct vk_dom_ref ref = {0};
-    return ref_ret(vk_qemu_domain_lookup_by_uuid(DRV(call), (const uint8_t *)args->uuid, &ref), &ref, r);
+    return ref_ret(vk_qemu_domain_lookup_by_uuid(DRV(call), (const uint8_t *)args->uuid, &ref),
+                   &ref, r);
 }
 
 static int h_lookup_id(struct vk_call *call, void *a, void *r)
@@ -492,7 +497,8 @@ static int h_get_info(struct vk_call *call, void *a, void *r)
 {
     remote_domain_get_info_ret *ret = r;
     struct vk_dom_info info = {0};
-    if (vk_qemu_domain_get_info(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid, &info) < 0)
+    if (vk_qemu_domain_get_info(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid,
+                                &info) < 0)
         return -1;
     ret->state = (u_char)info.state;
     ret->maxMem = info.max_mem_kib;
@@ -506,13 +512,15 @@ static int h_get_state(struct vk_call *call, void *a, void *r)
 {
     remote_domain_flags_args *args = a;
     remote_domain_get_state_ret *ret = r;
-    return vk_qemu_domain_get_state(DRV(call), (const uint8_t *)args->dom.uuid, &ret->state, &ret->reason);
+    return vk_qemu_domain_get_state(DRV(call), (const uint8_t *)args->dom.uuid, &ret->state,
+                                    &ret->reason);
 }
 
 static int h_get_os_type(struct vk_call *call, void *a, void *r)
 {
     /* Existence check first, so an unknown domain gets NO_DOMAIN. */
-    if (vk_qemu_domain_is_active(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid) < 0)
+    if (vk_qemu_domain_is_active(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid) <
+        0)
         return -1;
     ((remote_domain_get_os_type_ret *)r)->type = vk_strdup("hvm");
     return 0;
@@ -520,7 +528,8 @@ static int h_get_os_type(struct vk_call *call, void *a, void *r)
 
 static int h_is_active(struct vk_call *call, void *a, void *r)
 {
-    int v = vk_qemu_domain_is_active(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid);
+    int v =
+        vk_qemu_domain_is_active(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid);
     if (v < 0)
         return -1;
     ((remote_domain_is_active_ret *)r)->active = v;
@@ -529,7 +538,8 @@ static int h_is_active(struct vk_call *call, void *a, void *r)
 
 static int h_is_persistent(struct vk_call *call, void *a, void *r)
 {
-    int v = vk_qemu_domain_is_persistent(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid);
+    int v = vk_qemu_domain_is_persistent(DRV(call),
+                                         (const uint8_t *)((remote_domain_args *)a)->dom.uuid);
     if (v < 0)
         return -1;
     ((remote_domain_is_persistent_ret *)r)->persistent = v;
@@ -538,7 +548,8 @@ static int h_is_persistent(struct vk_call *call, void *a, void *r)
 
 static int h_get_autostart(struct vk_call *call, void *a, void *r)
 {
-    int v = vk_qemu_domain_get_autostart(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid);
+    int v = vk_qemu_domain_get_autostart(DRV(call),
+                                         (const uint8_t *)((remote_domain_args *)a)->dom.uuid);
     if (v < 0)
         return -1;
     ((remote_domain_get_autostart_ret *)r)->autostart = v;
@@ -568,7 +579,8 @@ static int h_snapshot_num(struct vk_call *call, void *a, void *r)
 static int h_security_label(struct vk_call *call, void *a, void *r)
 {
     remote_domain_get_security_label_ret *ret = r;
-    if (vk_qemu_domain_is_active(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid) < 0)
+    if (vk_qemu_domain_is_active(DRV(call), (const uint8_t *)((remote_domain_args *)a)->dom.uuid) <
+        0)
         return -1;
     /* Empty label (just the NUL), not enforcing: security model "none". */
     ret->label.label_val = vk_calloc(1, 1);

@@ -36,7 +36,7 @@ struct vk_daemon {
     struct vk_workers *prio_workers; /* everything else: list/lookup stay fast while
                                       * every job worker waits on a QEMU */
     int listen_rw, listen_ro;
-    int watch_rw, watch_ro; /* their loop watches */
+    int watch_rw, watch_ro;   /* their loop watches */
     struct vk_reaper *reaper; /* owned by the loop */
 
     pthread_mutex_t caps_lock;
@@ -71,9 +71,9 @@ struct vk_call {
 typedef int (*vk_handler_fn)(struct vk_call *call, void *args, void *ret);
 
 enum {
-    VK_PROC_PRE_AUTH = 1 << 0,  /* allowed before authentication */
-    VK_PROC_PRE_OPEN = 1 << 1,  /* allowed before CONNECT_OPEN */
-    VK_PROC_MUTATING = 1 << 2,  /* refused on read-only connections */
+    VK_PROC_PRE_AUTH = 1 << 0, /* allowed before authentication */
+    VK_PROC_PRE_OPEN = 1 << 1, /* allowed before CONNECT_OPEN */
+    VK_PROC_MUTATING = 1 << 2, /* refused on read-only connections */
 };
 
 struct vk_dispatch {

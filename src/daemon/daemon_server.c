@@ -92,8 +92,7 @@ static void accept_cb(int watch, int lfd, int revents, void *opaque)
         int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                VK_WARN("accept on %s socket failed: %s", ro ? "read-only" : "rw",
-                        strerror(errno));
+                VK_WARN("accept on %s socket failed: %s", ro ? "read-only" : "rw", strerror(errno));
             return;
         }
         if (!ro) {

@@ -92,8 +92,7 @@ static void signal_cb(int watch, int fd, int revents, void *opaque)
         switch (si.ssi_signo) {
         case SIGTERM:
         case SIGINT:
-            VK_INFO("received signal %d, shutting down (domains keep running)",
-                    (int)si.ssi_signo);
+            VK_INFO("received signal %d, shutting down (domains keep running)", (int)si.ssi_signo);
             s->exit_signal = (int)si.ssi_signo;
             sem_post(&s->quit);
             break;
@@ -119,10 +118,18 @@ int main(int argc, char **argv)
     int o;
     while ((o = getopt_long(argc, argv, "r:vh", opts, NULL)) != -1) {
         switch (o) {
-        case 'r': root = optarg; break;
-        case 'v': verbose = true; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'r':
+            root = optarg;
+            break;
+        case 'v':
+            verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind < argc) {
@@ -196,8 +203,7 @@ int main(int argc, char **argv)
 
     d.drv = vk_qemu_driver_open(&d.paths, d.loop);
     if (!d.drv) {
-        fprintf(stderr, "virtkitd: cannot open the QEMU driver: %s\n",
-                vk_error_last()->message);
+        fprintf(stderr, "virtkitd: cannot open the QEMU driver: %s\n", vk_error_last()->message);
         goto out;
     }
     d.workers = vk_workers_new(NUM_WORKERS);

@@ -70,8 +70,8 @@ static bool is_void_proc(xdrproc_t proc)
     return proc == NULL || (void (*)(void))proc == (void (*)(void))xdr_void;
 }
 
-int vk_rpc_encode(const struct vk_rpc_header *hdr, xdrproc_t proc, const void *data,
-                  uint8_t **out, size_t *outlen)
+int vk_rpc_encode(const struct vk_rpc_header *hdr, xdrproc_t proc, const void *data, uint8_t **out,
+                  size_t *outlen)
 {
     size_t payload = 0;
     if (!is_void_proc(proc)) {
@@ -79,8 +79,8 @@ int vk_rpc_encode(const struct vk_rpc_header *hdr, xdrproc_t proc, const void *d
          * buffer is exact and oversized replies are caught up front. */
         payload = xdr_sizeof(proc, (void *)data);
         if (payload == 0)
-            return vk_error_set(VK_ERR_RPC, VK_FROM_RPC,
-                                "cannot encode payload of procedure %d", hdr->proc);
+            return vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "cannot encode payload of procedure %d",
+                                hdr->proc);
     }
     if (payload > VK_RPC_MAX_PAYLOAD)
         return vk_error_set(VK_ERR_RPC, VK_FROM_RPC,
@@ -96,8 +96,8 @@ int vk_rpc_encode(const struct vk_rpc_header *hdr, xdrproc_t proc, const void *d
         xdr_destroy(&xdr);
         if (!ok) {
             free(buf);
-            return vk_error_set(VK_ERR_RPC, VK_FROM_RPC,
-                                "cannot encode payload of procedure %d", hdr->proc);
+            return vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "cannot encode payload of procedure %d",
+                                hdr->proc);
         }
     }
     *out = buf;
@@ -133,8 +133,8 @@ int vk_rpc_encode_error_msg(const struct vk_rpc_header *call, int code, int doma
     return vk_rpc_encode(&h, (xdrproc_t)xdr_remote_error, &e, out, outlen);
 }
 
-int vk_rpc_encode_error(const struct vk_rpc_header *call, const struct vk_error *err,
-                        uint8_t **out, size_t *outlen)
+int vk_rpc_encode_error(const struct vk_rpc_header *call, const struct vk_error *err, uint8_t **out,
+                        size_t *outlen)
 {
     return vk_rpc_encode_error_msg(call, err->code, err->domain, err->message, out, outlen);
 }
@@ -187,7 +187,7 @@ int vk_rpc_decode_error(const uint8_t *pkt, size_t len, struct vk_error *err)
 
 const char *vk_rpc_type_name(int type)
 {
-    static const char *const names[] = {"CALL", "REPLY", "MESSAGE", "STREAM",
+    static const char *const names[] = {"CALL",          "REPLY",          "MESSAGE",    "STREAM",
                                         "CALL_WITH_FDS", "REPLY_WITH_FDS", "STREAM_HOLE"};
     if (type < 0 || type >= (int)(sizeof(names) / sizeof(names[0])))
         return "?";

@@ -16,8 +16,8 @@
 #include "rpc/remote_protocol.h"
 #include "util/vk_error.h"
 
-#define VK_RPC_LEN_SIZE 4u                  /* the length word */
-#define VK_RPC_HEADER_SIZE 24u              /* six 4-byte fields */
+#define VK_RPC_LEN_SIZE 4u                                       /* the length word */
+#define VK_RPC_HEADER_SIZE 24u                                   /* six 4-byte fields */
 #define VK_RPC_MIN_PACKET (VK_RPC_LEN_SIZE + VK_RPC_HEADER_SIZE) /* 28 */
 /* Header + payload may be 16 MiB; the length word counts itself too. */
 #define VK_RPC_MAX_PACKET (VK_RPC_LEN_SIZE + 16777216u)
@@ -25,8 +25,13 @@
 
 /* Message types and statuses (virNetMessageType / virNetMessageStatus). */
 enum {
-    VK_RPC_CALL = 0, VK_RPC_REPLY = 1, VK_RPC_MESSAGE = 2, VK_RPC_STREAM = 3,
-    VK_RPC_CALL_WITH_FDS = 4, VK_RPC_REPLY_WITH_FDS = 5, VK_RPC_STREAM_HOLE = 6,
+    VK_RPC_CALL = 0,
+    VK_RPC_REPLY = 1,
+    VK_RPC_MESSAGE = 2,
+    VK_RPC_STREAM = 3,
+    VK_RPC_CALL_WITH_FDS = 4,
+    VK_RPC_REPLY_WITH_FDS = 5,
+    VK_RPC_STREAM_HOLE = 6,
 };
 enum { VK_RPC_OK = 0, VK_RPC_ERROR = 1, VK_RPC_CONTINUE = 2 };
 
@@ -59,15 +64,15 @@ void vk_rpc_header_encode(uint8_t out[VK_RPC_MIN_PACKET], uint32_t total_len,
 /* Builds a whole packet: header, then data encoded with proc (proc NULL or
  * (xdrproc_t)xdr_void: empty payload). *out is malloc'd. Returns 0, or -1
  * (VK_ERR_RPC) when the payload cannot be encoded or exceeds the limit. */
-int vk_rpc_encode(const struct vk_rpc_header *hdr, xdrproc_t proc, const void *data,
-                  uint8_t **out, size_t *outlen);
+int vk_rpc_encode(const struct vk_rpc_header *hdr, xdrproc_t proc, const void *data, uint8_t **out,
+                  size_t *outlen);
 /* A REPLY with status OK to call (same prog/vers/proc/serial). */
 int vk_rpc_encode_reply(const struct vk_rpc_header *call, xdrproc_t proc, const void *data,
                         uint8_t **out, size_t *outlen);
 /* A REPLY with status ERROR carrying err (code, domain, message; level
  * error). Never fails for errors that fit a packet. */
-int vk_rpc_encode_error(const struct vk_rpc_header *call, const struct vk_error *err,
-                        uint8_t **out, size_t *outlen);
+int vk_rpc_encode_error(const struct vk_rpc_header *call, const struct vk_error *err, uint8_t **out,
+                        size_t *outlen);
 /* Same, from code/domain/message. */
 int vk_rpc_encode_error_msg(const struct vk_rpc_header *call, int code, int domain,
                             const char *message, uint8_t **out, size_t *outlen);

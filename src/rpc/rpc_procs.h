@@ -9,11 +9,11 @@
 
 struct vk_rpc_proc_info {
     int proc;
-    const char *name;     /* "DOMAIN_CREATE" */
-    const char *api;      /* "virDomainCreate": named in error messages */
-    xdrproc_t args_xdr;   /* NULL: no arguments */
+    const char *name;   /* "DOMAIN_CREATE" */
+    const char *api;    /* "virDomainCreate": named in error messages */
+    xdrproc_t args_xdr; /* NULL: no arguments */
     size_t args_size;
-    xdrproc_t ret_xdr;    /* NULL: empty reply */
+    xdrproc_t ret_xdr; /* NULL: empty reply */
     size_t ret_size;
 };
 

@@ -39,8 +39,8 @@ struct vk_rpc_conn {
     /* Loop thread only. */
     uint8_t lenbuf[4];
     size_t lenfill;
-    uint8_t *body;       /* whole packet, including the length word */
-    size_t body_len;     /* expected total */
+    uint8_t *body;   /* whole packet, including the length word */
+    size_t body_len; /* expected total */
     size_t body_fill;
     size_t body_cap;
 
@@ -192,8 +192,8 @@ void vk_rpc_conn_set_reading(struct vk_rpc_conn *conn, bool reading)
 
 static void send_keepalive(struct vk_rpc_conn *conn, int proc)
 {
-    struct vk_rpc_header h = {KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, proc,
-                              VK_RPC_MESSAGE, 0, VK_RPC_OK};
+    struct vk_rpc_header h = {
+        KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, proc, VK_RPC_MESSAGE, 0, VK_RPC_OK};
     uint8_t *pkt = vk_malloc(VK_RPC_MIN_PACKET);
     vk_rpc_header_encode(pkt, VK_RPC_MIN_PACKET, &h);
     vk_rpc_conn_send(conn, pkt, VK_RPC_MIN_PACKET);
@@ -235,8 +235,8 @@ void vk_rpc_conn_start_keepalive(struct vk_rpc_conn *conn, int interval_s, int c
         conn->ka_count = conn->ka_left = count;
         conn->last_rx_ms = now_ms();
         vk_rpc_conn_ref(conn);
-        conn->ka_timer = vk_loop_add_timer(conn->loop, interval_s * 1000, keepalive_timer, conn,
-                                           unref_cb);
+        conn->ka_timer =
+            vk_loop_add_timer(conn->loop, interval_s * 1000, keepalive_timer, conn, unref_cb);
     }
     pthread_mutex_unlock(&conn->lock);
 }
@@ -381,8 +381,8 @@ static void conn_watch_gone(void *opaque)
     vk_rpc_conn_unref(conn);
 }
 
-struct vk_rpc_conn *vk_rpc_conn_new(struct vk_loop *loop, int fd,
-                                    const struct vk_rpc_conn_ops *ops, void *opaque)
+struct vk_rpc_conn *vk_rpc_conn_new(struct vk_loop *loop, int fd, const struct vk_rpc_conn_ops *ops,
+                                    void *opaque)
 {
     if (vk_fd_set_nonblock(fd) < 0 || vk_fd_set_cloexec(fd) < 0) {
         close(fd);

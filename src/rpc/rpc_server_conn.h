@@ -38,8 +38,8 @@ struct vk_rpc_conn_ops {
 /* Takes ownership of fd (made non-blocking here). Returns the connection
  * with one reference for the caller (drop it with vk_rpc_conn_unref when not
  * needed), or NULL (error set; fd closed). */
-struct vk_rpc_conn *vk_rpc_conn_new(struct vk_loop *loop, int fd,
-                                    const struct vk_rpc_conn_ops *ops, void *opaque);
+struct vk_rpc_conn *vk_rpc_conn_new(struct vk_loop *loop, int fd, const struct vk_rpc_conn_ops *ops,
+                                    void *opaque);
 void vk_rpc_conn_ref(struct vk_rpc_conn *conn);
 void vk_rpc_conn_unref(struct vk_rpc_conn *conn);
 

@@ -20,8 +20,8 @@ struct seed {
 static struct seed seeds[32];
 static size_t nseeds;
 
-static void add(const char *name, int proc, int type, int status, uint32_t serial,
-                xdrproc_t xdr, const void *data)
+static void add(const char *name, int proc, int type, int status, uint32_t serial, xdrproc_t xdr,
+                const void *data)
 {
     struct vk_rpc_header h = {REMOTE_PROGRAM, 1, proc, type, serial, status};
     struct seed *s = &seeds[nseeds++];
@@ -70,12 +70,12 @@ static void build(void)
     add("call_undefine_flags", REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS, VK_RPC_CALL, 0, 10,
         (xdrproc_t)xdr_remote_domain_undefine_flags_args, &ud);
     struct vk_rpc_header eh = {REMOTE_PROGRAM, 1, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME,
-                               VK_RPC_CALL, 6, 0};
+                               VK_RPC_CALL,    6, 0};
     struct seed *s = &seeds[nseeds++];
     s->name = "reply_error_no_domain";
     vk_rpc_encode_error_msg(&eh, VK_ERR_NO_DOMAIN, VK_FROM_QEMU,
-                            "Domain not found: no domain with matching name 'lab-proc'",
-                            &s->data, &s->len);
+                            "Domain not found: no domain with matching name 'lab-proc'", &s->data,
+                            &s->len);
     /* keepalive PING */
     struct vk_rpc_header kh = {KEEPALIVE_PROGRAM, 1, KEEPALIVE_PROC_PING, VK_RPC_MESSAGE, 0, 0};
     s = &seeds[nseeds++];
@@ -117,8 +117,7 @@ int main(int argc, char **argv)
             uint8_t *buf = malloc(seeds[i].len + 1);
             size_t n = f ? fread(buf, 1, seeds[i].len + 1, f) : 0;
             if (!f || n != seeds[i].len || memcmp(buf, seeds[i].data, n) != 0) {
-                fprintf(stderr, "seed %s is missing or differs from the packet built now\n",
-                        path);
+                fprintf(stderr, "seed %s is missing or differs from the packet built now\n", path);
                 bad++;
             }
             if (f)
