@@ -33,9 +33,10 @@ from bench_report import Results  # noqa: E402
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 REPS = {
-    #        lifecycle define list  api-batches api-calls floors restarts concurrent
-    "full": dict(life=15, define=15, list=11, batches=6, calls=100, floor=15, restart=5, conc=3),
-    "quick": dict(life=5, define=5, list=5, batches=3, calls=30, floor=5, restart=2, conc=1),
+    #  lifecycle rounds (also QEMU floor samples), define rounds, list runs, API
+    #  batches x calls per batch, daemon restarts, concurrent-start rounds
+    "full": dict(life=15, define=15, list=11, batches=6, calls=100, restart=5, conc=3),
+    "quick": dict(life=5, define=5, list=5, batches=3, calls=30, restart=2, conc=1),
 }
 COUNTS = (1, 100, 1000)
 CONC = 10
@@ -123,23 +124,25 @@ class Bench:
         self.connect()
         for d in self.daemons:
             self.conns[d.name].listAllDomains()
-            self.res.add("rss_idle", d.name, d.rss_kib())
+        self.rss("idle")
 
-    def floors(self):
-        log("floor: bare QEMU to QMP usable")
+    def qemu_floors(self):
+        """One sample of each QEMU floor (taken inside the lifecycle rounds,
+        so the floor sees the same machine load as the starts)."""
         with open(os.path.join(self.work, "floor-qemu.log"), "ab") as qlog:
-            for _ in range(self.n["floor"]):
-                self.res.add("qemu_floor", "floor",
-                             bench_floor.qemu_to_qmp(bench_floor.BARE_ARGV, self.work, qlog))
-            if self.vk_qemu_argv:
-                for _ in range(self.n["floor"]):
-                    self.res.add("qemu_floor_vkargv", "floor",
-                                 bench_floor.qemu_to_qmp(self.vk_qemu_argv, self.work, qlog))
+            for key, argv in (("qemu_floor", bench_floor.BARE_ARGV),
+                              ("qemu_floor_vkargv", self.vk_qemu_argv)):
+                if argv is None or (key, "floor") in self.res.errors:
+                    continue
+                try:
+                    self.res.add(key, "floor", bench_floor.qemu_to_qmp(argv, self.work, qlog))
+                except (RuntimeError, OSError, ValueError) as e:
+                    self.res.error(key, "floor", str(e))
+
+    def durable_floor(self):
         confdir = os.path.join(self.vk.root, "etc", "qemu")
-        if not os.path.isdir(confdir):
-            confdir = self.vk.root
-        for _ in range(max(30, self.n["floor"])):
-            self.res.add("durable_write", "floor", bench_floor.durable_write(confdir))
+        self.res.add("durable_write", "floor",
+                     bench_floor.durable_write(confdir if os.path.isdir(confdir) else self.vk.root))
 
     def warmup(self):
         """One untimed define/start/destroy/undefine on each daemon (libvirt
@@ -164,6 +167,8 @@ class Bench:
         log("define / undefine latency")
 
         def one(d, i):
+            for _ in range(2):  # the durable-write floor, under the same load
+                self.durable_floor()
             c = self.conns[d.name]
             name = f"{PREFIX}def-{i:03d}"
             self.sample("define", d, c.defineXML, domain_xml(name))
@@ -184,9 +189,11 @@ class Bench:
         self.defined = count
 
     def lifecycle(self):
-        log("start / destroy latency (vkbench-0000)")
+        log("start / destroy latency (vkbench-0000), QEMU floors in the same rounds")
 
         def one(d, i):
+            if d is None:
+                return self.qemu_floors()
             dom = self.conns[d.name].lookupByName(dom_name(0))
             if self.sample("start", d, dom.create) is None:
                 return
@@ -195,24 +202,34 @@ class Bench:
                 self.res.error("start", d.name, f"state {state} after start, not running")
             time.sleep(0.2)  # let QEMU settle in the firmware: destroy a real running guest
             self.sample("destroy", d, dom.destroy)
-        self.alternate(self.n["life"], one)
+        for i in range(self.n["life"]):
+            order = [self.vk, self.lv, None]
+            for d in order[i % 3:] + order[:i % 3]:
+                one(d, i)
 
     def list_cmds(self, count):
         log(f"virsh / vksh list --all with {count} domains")
         tools = {"virsh": "virsh", "vksh": self.args.vksh}
 
-        def run(tool, d):
-            out = subprocess.run([tools[tool], "-c", d.uri, "list", "--all"], capture_output=True,
+        def run(tool, d, cmd=("list", "--all")):
+            out = subprocess.run([tools[tool], "-c", d.uri, *cmd], capture_output=True,
                                  text=True, timeout=120)
             if out.returncode != 0:
-                raise RuntimeError(f"{tool} list --all exited {out.returncode}: {out.stderr.strip()}")
+                raise RuntimeError(f"{tool} {' '.join(cmd)} exited {out.returncode}: {out.stderr.strip()}")
+            if cmd[0] != "list":
+                return
             listed = sum(1 for line in out.stdout.splitlines() if PREFIX in line)
             if listed != count:
                 raise RuntimeError(f"{tool} list --all shows {listed} domains, not {count}")
 
+        # The client's own floor: process start + connect + one trivial call.
+        floor_cmd = {"virsh": ("uri",), "vksh": ("version",)}
+
         def one(d, i):
             for tool in (("virsh", "vksh") if i % 2 == 0 else ("vksh", "virsh")):
                 self.sample(f"{tool}_list_{count}", d, run, tool, d)
+                if count == 1:
+                    self.sample(f"{tool}_floor", d, run, tool, d, floor_cmd[tool])
         self.alternate(self.n["list"], one)
 
     def api_calls(self, count):
@@ -231,9 +248,10 @@ class Bench:
                         break
         self.alternate(self.n["batches"], one)
 
-    def rss(self, key):
+    def rss(self, when):
         for d in self.daemons:
-            self.res.add(key, d.name, d.rss_kib())
+            self.res.add("rss_" + when, d.name, d.rss_kib())
+            self.res.add("anon_" + when, d.name, d.rss_kib("RssAnon"))
 
     def concurrent(self):
         log(f"{CONC} concurrent starts / destroys")
@@ -301,12 +319,11 @@ class Bench:
         self.connect()
         for d in self.daemons:
             self.conns[d.name].listAllDomains()
-        self.rss("rss_1000_restart")
+        self.rss("1000_restart")
 
     def run(self):
         self.start_daemons()
         self.warmup()
-        self.floors()
         self.define_latency()
         self.define_up_to(1)
         self.lifecycle()
@@ -314,7 +331,7 @@ class Bench:
             self.define_up_to(count)
             self.list_cmds(count)
             self.api_calls(count)
-        self.rss("rss_1000_live")
+        self.rss("1000_live")
         self.concurrent()
         self.restarts()
 

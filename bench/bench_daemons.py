@@ -126,8 +126,8 @@ class Daemon:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def rss_kib(self):
-        return bench_procs.rss_kib(self.daemon_pid())
+    def rss_kib(self, field="VmRSS"):
+        return bench_procs.rss_kib(self.daemon_pid(), field)
 
     def log_tail(self, n=15):
         try:
