@@ -63,6 +63,7 @@ struct vk_os_def {
     enum vk_tristate bootmenu;
     int bootmenu_timeout;  /* ms, -1 unset */
     int reboot_timeout;    /* <bios rebootTimeout>, -1 unset */
+    bool reboot_timeout_given; /* rebootTimeout='-1' (never reboot) was written */
     char *kernel, *initrd, *cmdline;
 };
 

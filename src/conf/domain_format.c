@@ -96,7 +96,7 @@ static void format_os(struct vk_buf *b, const struct vk_os_def *os)
             vk_buf_addf(b, " timeout='%d'", os->bootmenu_timeout);
         vk_buf_adds(b, "/>\n");
     }
-    if (os->reboot_timeout != -1) /* -1 also means unset */
+    if (os->reboot_timeout != -1 || os->reboot_timeout_given)
         vk_buf_addf(b, "    <bios rebootTimeout='%d'/>\n", os->reboot_timeout);
     vk_buf_adds(b, "  </os>\n");
 }

@@ -123,6 +123,7 @@ static int parse_os(xmlNodePtr os, struct vk_os_def *d)
             if (xu_check_attrs(c, bios_attrs) < 0 || xu_check_empty(c) < 0 ||
                 xu_attr_int(c, "rebootTimeout", -1, 65535, false, &d->reboot_timeout) < 0)
                 return -1;
+            d->reboot_timeout_given = xu_attr(c, "rebootTimeout") != NULL;
         } else if (xu_is(c, "kernel")) {
             if (parse_string_elem(c, &d->kernel) < 0)
                 return -1;

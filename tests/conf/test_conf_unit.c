@@ -419,6 +419,31 @@ static void test_live_data(void)
     vk_domain_def_free(st);
 }
 
+static void test_os(void)
+{
+    vk_autofree char *xml = vk_asprintf(
+        HEAD MEM "<os><type arch='x86_64' machine='q35'>hvm</type><boot dev='cdrom'/>"
+                 "<boot dev='network'/><bootmenu enable='no'/><bios rebootTimeout='-1'/>"
+                 "</os></domain>");
+    struct vk_domain_def *def = vk_domain_def_parse(xml, 0);
+    CHECK(def != NULL);
+    if (!def)
+        return;
+    CHECK(def->os.nboot == 2 && def->os.boot[0] == VK_BOOT_CDROM &&
+          def->os.boot[1] == VK_BOOT_NETWORK);
+    CHECK(def->os.bootmenu == VK_TRI_NO && def->os.bootmenu_timeout == -1);
+    CHECK(def->os.reboot_timeout == -1 && def->os.reboot_timeout_given);
+    vk_autofree char *out = vk_domain_def_format(def, 0, -1);
+    CHECK(strstr(out, "    <boot dev='cdrom'/>\n    <boot dev='network'/>\n"
+                      "    <bootmenu enable='no'/>\n    <bios rebootTimeout='-1'/>\n") != NULL);
+    vk_domain_def_free(def);
+    vk_autofree char *bad =
+        vk_asprintf(HEAD MEM "<os><type>hvm</type><boot dev='usb'/></os></domain>");
+    expect_error(bad, VK_ERR_XML_DETAIL, "invalid value 'usb' for <os/boot dev>");
+    vk_autofree char *linux_os = vk_asprintf(HEAD MEM "<os><type>linux</type></os></domain>");
+    expect_error(linux_os, VK_ERR_CONFIG_UNSUPPORTED, "unsupported OS type 'linux'");
+}
+
 /* Special characters survive parse -> format -> parse unchanged. */
 static void test_escaping(void)
 {
@@ -535,6 +560,7 @@ int main(int argc, char **argv)
     test_metadata();
     test_flags_and_copy();
     test_escaping();
+    test_os();
     test_live_data();
     test_fixture(argv[1]);
     if (argc > 2)
