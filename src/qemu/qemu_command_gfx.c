@@ -64,10 +64,14 @@ int vk_cmd_build_audio(struct vk_cmd *c)
     /* QEMU's implicit audio backend would depend on the environment:
      * always name one, "none" by default, as libvirt does. */
     if (def->naudios == 0) {
+        /* libvirt's default: audio over SPICE when there is SPICE. */
+        bool spice = false;
+        for (size_t i = 0; i < def->ngraphics; i++)
+            spice |= def->graphics[i].type == VK_GRAPHICS_SPICE;
         snprintf(c->audio_id, sizeof(c->audio_id), "audio1");
         struct json_object *o = json_object_new_object();
         vk_js(o, "id", "audio1");
-        vk_js(o, "driver", "none");
+        vk_js(o, "driver", spice ? "spice" : "none");
         vk_cmd_add_json(c, "-audiodev", o);
         return 0;
     }
@@ -165,9 +169,14 @@ static int spice(struct vk_cmd *c, const struct vk_graphics_def *g)
     } else {
         return vk_cmd_unsupported(c, "SPICE listen type '%s' is not supported", lt);
     }
-    if (g->tls_port)
+    /* tlsPort='-1' (automatic, what virt-install writes) means TLS if the host
+     * has it configured; like libvirt without spice_tls, we have none. */
+    if (g->tls_port > 0)
         return vk_buf_free(&b), vk_cmd_unsupported(c, "SPICE tlsPort needs TLS certificates, "
                                                       "not supported");
+    /* With a password the driver sets it over QMP; without one, no tickets. */
+    if (!g->passwd)
+        vk_buf_adds(&b, ",disable-ticketing=on");
     if (g->image_compression) {
         static const char *const ok[] = {"auto_glz", "auto_lz", "quic", "glz", "lz", "off"};
         bool found = false;
@@ -179,9 +188,6 @@ static int spice(struct vk_cmd *c, const struct vk_graphics_def *g)
                                                        g->image_compression);
         vk_buf_addf(&b, ",image-compression=%s", g->image_compression);
     }
-    /* With a password the driver sets it over QMP; without one, no tickets. */
-    if (!g->passwd)
-        vk_buf_adds(&b, ",disable-ticketing=on");
     vk_buf_adds(&b, ",seamless-migration=on");
     vk_cmd_add(c, "-spice");
     vk_cmd_add(c, b.data);
@@ -200,7 +206,7 @@ int vk_cmd_build_graphics(struct vk_cmd *c)
         if (g->type == VK_GRAPHICS_VNC) {
             if (nvnc++)
                 return vk_cmd_unsupported(c, "more than one VNC graphics");
-            if (g->tls_port || g->image_compression)
+            if (g->tls_port > 0 || g->image_compression)
                 return vk_cmd_unsupported(c, "VNC graphics with SPICE settings (tlsPort, image "
                                              "compression)");
             if (vnc(c, g) < 0)
@@ -243,8 +249,7 @@ int vk_cmd_build_videos(struct vk_cmd *c)
             if ((long)i == primary)
                 vk_ji(o, "vgamem_mb", (v->vgamem > 0 ? v->vgamem : 16384) / 1024);
         } else if (streq(v->model, "virtio")) {
-            if (v->heads > 0)
-                vk_ji(o, "max_outputs", v->heads);
+            vk_ji(o, "max_outputs", v->heads > 0 ? v->heads : 1);
         } else if (streq(v->model, "vga") && v->vgamem > 0) {
             vk_ji(o, "vgamem_mb", v->vgamem / 1024);
         } else if (streq(v->model, "bochs") && v->vgamem > 0) {
