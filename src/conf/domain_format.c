@@ -6,6 +6,7 @@
 #include "domain_priv.h"
 #include "util/vk_alloc.h"
 #include "util/vk_buf.h"
+#include "util/vk_error.h"
 
 void conf_escape(struct vk_buf *b, const char *s, bool attr)
 {
@@ -218,6 +219,9 @@ static void format_pm(struct vk_buf *b, const struct vk_pm_def *pm)
 
 char *vk_domain_def_format(const struct vk_domain_def *def, unsigned flags, int live_id)
 {
+    if (!def)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_CONF, "no domain definition to format"),
+               NULL;
     /* a typical domain is a few KiB: start there rather than grow from 64 B */
     struct vk_buf b = {vk_malloc(8192), 0, 8192};
     b.data[0] = 0;
