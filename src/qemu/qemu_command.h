@@ -10,8 +10,7 @@
  *    def lacks them: USB controller (piix3-uhci on pc, qemu-xhci on q35),
  *    virtio memballoon, virtio-serial 0 for virtio ports, lsi/ahci for
  *    disks that name a missing SCSI/SATA controller, q35 root ports (+1
- *    spare). Conventional-PCI devices on q35 go on a PCI bridge from the def
- *    or else straight onto pcie.0 (libvirt would add a pcie-pci-bridge).
+ *    spare), a pcie-pci-bridge for conventional-PCI devices on q35.
  *  - Interface types network/bridge and the passt backend are rejected
  *    (need the network layer / the passt helper).
  *  - Disks always get an explicit format node (as libvirt for QEMU 7.2);

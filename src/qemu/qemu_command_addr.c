@@ -5,7 +5,7 @@
  * primary video, 0x1f the ICH9 LPC/SATA, PCIe devices each get their own
  * pcie-root-port (added as needed, packed as functions of one slot, plus
  * one spare for hotplug as libvirt does), conventional PCI devices go on a
- * PCI bridge from the def or else straight on pcie.0. */
+ * PCI bridge (a pcie-pci-bridge is added when the def has none). */
 #include <stdio.h>
 #include <string.h>
 
@@ -246,7 +246,8 @@ static bool reserved_slot(const struct vk_cmd *c, int bus, int slot)
 static int free_slot(struct vk_cmd *c, int bus)
 {
     const struct vk_pci_bus *b = &c->buses[bus];
-    int lo = b->model == VK_PCIBUS_PCI_BRIDGE ? 1 : 0;
+    /* Slot 0 of a bridge is its own (SHPC); libvirt never uses it. */
+    int lo = b->model == VK_PCIBUS_PCI_BRIDGE || b->model == VK_PCIBUS_PCIE_PCI_BRIDGE ? 1 : 0;
     int hi = b->model == VK_PCIBUS_ROOT_PORT ? 0 : 31;
     for (int s = lo; s <= hi; s++)
         if (!reserved_slot(c, bus, s) && slot_free(b, s))
@@ -272,7 +273,8 @@ static int place(struct vk_cmd *c, const struct pci_want *w, int *rp_slot, int *
         record(c, w->key, bus, 0, 0, -1);
         return 0;
     }
-    /* Conventional PCI: a bridge from the def first on q35, bus 0 first on pc. */
+    /* Conventional PCI on q35: a PCI bridge, added (as pcie-pci-bridge on
+     * its own root port) when the def has none with a free slot. */
     if (c->q35) {
         for (int i = 1; i < c->nbuses; i++) {
             enum vk_pci_bus_model m = c->buses[i].model;
@@ -284,6 +286,20 @@ static int place(struct vk_cmd *c, const struct pci_want *w, int *rp_slot, int *
                 return 0;
             }
         }
+        int port = -1;
+        for (int i = 1; i < c->nbuses && port < 0; i++)
+            if (c->buses[i].model == VK_PCIBUS_ROOT_PORT && slot_free(&c->buses[i], 0))
+                port = i;
+        if (port < 0 && (port = new_root_port(c, rp_slot, rp_fn)) < 0)
+            return -1;
+        if (c->nbuses >= VK_PCI_MAX_BUSES)
+            return vk_cmd_unsupported(c, "too many PCI buses (at most %d)", VK_PCI_MAX_BUSES);
+        int idx = c->nbuses++;
+        c->buses[idx].model = VK_PCIBUS_PCIE_PCI_BRIDGE;
+        c->buses[idx].auto_added = true;
+        record(c, &c->buses[idx], port, 0, 0, -1);
+        record(c, w->key, idx, 1, 0, -1);
+        return 0;
     }
     for (int i = 0; i < c->nbuses; i++) {
         enum vk_pci_bus_model m = c->buses[i].model;
@@ -702,7 +718,7 @@ static int assign_pci(struct vk_cmd *c)
     }
     bool added = false;
     for (int i = 1; i < c->nbuses; i++)
-        if (c->buses[i].auto_added)
+        if (c->buses[i].auto_added && c->buses[i].model == VK_PCIBUS_ROOT_PORT)
             added = true;
     /* libvirt leaves one free root port for hotplug when it adds them. */
     if (c->q35 && added && !def_has_ports && new_root_port(c, &rp_slot, &rp_fn) < 0)

@@ -78,6 +78,56 @@ int main(void)
     json_object_put(t);
     vk_qemu_argv_free(argv);
 
+    /* libvirt's x86_64-q35-default-models (whose XML also has a TPM we do
+     * not model): conventional devices on an added pcie-pci-bridge. */
+    {
+        struct vk_controller_def ctls[2] = {
+            {.type = "usb", .index = 0, .ports = -1, .vectors = -1, .target_chassis = -1,
+             .target_port = -1, .master_startport = -1, .info = NOADDR},
+            {.type = "scsi", .index = 0, .ports = -1, .vectors = -1, .target_chassis = -1,
+             .target_port = -1, .master_startport = -1, .info = NOADDR},
+        };
+        struct vk_net_def net = {.type = VK_NET_USER, .mac_given = true, .info = NOADDR};
+        struct vk_chr_def ser = {.type = VK_CHR_PTY, .target_port = -1, .info = NOADDR};
+        struct vk_video_def vid = {.info = NOADDR};
+        struct vk_domain_def q = {
+            .virt_type = VK_VIRT_QEMU, .name = "guest", .memory_kib = 4194304, .vcpus = 4,
+            .os = {.machine = "q35", .bootmenu_timeout = -1, .reboot_timeout = -1},
+            .controllers = ctls, .ncontrollers = 2, .nets = &net, .nnets = 1,
+            .serials = &ser, .nserials = 1, .videos = &vid, .nvideos = 1,
+            .memballoon = {.present = true, .model = "none"},
+        };
+        char **qa = vk_qemu_build_argv(&q, &ctx);
+        CHECK(qa != NULL);
+        static const char *const want[][4] = {
+            /* driver, id, bus, addr: as in libvirt's .args */
+            {"pcie-root-port", "pci.1", "pcie.0", "0x2"},
+            {"pcie-pci-bridge", "pci.2", "pci.1", "0x0"},
+            {"pcie-root-port", "pci.3", "pcie.0", "0x2.0x1"},
+            {"piix3-usb-uhci", "usb", "pci.2", "0x2"},
+            {"lsi", "scsi0", "pci.2", "0x3"},
+            {"rtl8139", "net0", "pci.2", "0x1"},
+            {"cirrus-vga", "video0", "pcie.0", "0x1"},
+        };
+        for (size_t k = 0; qa && k < sizeof(want) / sizeof(want[0]); k++) {
+            struct json_object *o = device(qa, want[k][0]);
+            if (!strcmp(want[k][0], "pcie-root-port") && !strcmp(want[k][1], "pci.3")) {
+                /* the second root port: find it by id */
+                json_object_put(o);
+                o = NULL;
+                for (char **p = qa; *p && p[1]; p++)
+                    if (!strcmp(*p, "-device") && strstr(p[1], "\"id\":\"pci.3\""))
+                        o = json_tokener_parse(p[1]);
+                CHECK_STREQ(prop(o, "chassis"), "3");
+            }
+            CHECK_STREQ(prop(o, "id"), want[k][1]);
+            CHECK_STREQ(prop(o, "bus"), want[k][2]);
+            CHECK_STREQ(prop(o, "addr"), want[k][3]);
+            json_object_put(o);
+        }
+        vk_qemu_argv_free(qa);
+    }
+
     /* A usb device without a USB controller is an error, not a lost device. */
     struct vk_controller_def none = {.type = "usb", .index = 0, .model = "none", .ports = -1,
                                      .vectors = -1, .info = NOADDR};
