@@ -98,8 +98,10 @@ int vk_cmd_dev_id(struct vk_cmd *c, const struct vk_dev_info *info, char *buf, s
 {
     if (info && info->alias) {
         const char *a = info->alias;
-        if (!*a || strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
-                       strlen(a) || strlen(a) >= len)
+        if (!*a ||
+            strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+                strlen(a) ||
+            strlen(a) >= len)
             return vk_cmd_unsupported(c, "device alias '%s' is not a valid id", a);
         snprintf(buf, len, "%s", a);
         return 0;
@@ -323,8 +325,9 @@ static int build_smp(struct vk_cmd *c)
         cores = cpu->cores ? cpu->cores : 1;
         threads = cpu->threads ? cpu->threads : 1;
         if ((long long)sockets * dies * cores * threads != max)
-            return vk_cmd_unsupported(c, "CPU topology %d sockets x %d dies x %d cores x %d "
-                                         "threads does not match %d vcpus",
+            return vk_cmd_unsupported(c,
+                                      "CPU topology %d sockets x %d dies x %d cores x %d "
+                                      "threads does not match %d vcpus",
                                       sockets, dies, cores, threads, max);
     }
     if (cpu->clusters > 1)
@@ -477,8 +480,9 @@ static int build_clock(struct vk_cmd *c)
 
 bad_timer:
     vk_buf_free(&b);
-    return vk_cmd_unsupported(c, "clock timer '%s' with these settings (present/tickpolicy/"
-                                 "track) cannot be expressed",
+    return vk_cmd_unsupported(c,
+                              "clock timer '%s' with these settings (present/tickpolicy/"
+                              "track) cannot be expressed",
                               n);
 }
 
@@ -593,8 +597,7 @@ static int check_os(struct vk_cmd *c)
     if (machine_is_q35(m))
         c->q35 = true;
     else if (!machine_is_i440fx(m))
-        return vk_cmd_unsupported(c, "machine type '%s' is not supported (pc or q35 families)",
-                                  m);
+        return vk_cmd_unsupported(c, "machine type '%s' is not supported (pc or q35 families)", m);
     return 0;
 }
 
@@ -639,17 +642,31 @@ char **vk_qemu_build_argv(const struct vk_domain_def *def, const struct vk_qemu_
     vk_cmd_add(&c, "-no-user-config");
     vk_cmd_add(&c, "-nodefaults");
     static const build_step rest[] = {
-        build_monitor,          build_clock,          build_lifecycle,     build_pm,
-        build_boot,             vk_cmd_build_controllers, vk_cmd_build_disks, vk_cmd_build_nets,
-        vk_cmd_build_chardevs,  vk_cmd_build_inputs,  vk_cmd_build_audio,  vk_cmd_build_graphics,
-        vk_cmd_build_videos,    vk_cmd_build_sounds,  vk_cmd_build_watchdogs,
-        vk_cmd_build_redirdevs, vk_cmd_build_balloon,   vk_cmd_build_rngs,
+        build_monitor,
+        build_clock,
+        build_lifecycle,
+        build_pm,
+        build_boot,
+        vk_cmd_build_controllers,
+        vk_cmd_build_disks,
+        vk_cmd_build_nets,
+        vk_cmd_build_chardevs,
+        vk_cmd_build_inputs,
+        vk_cmd_build_audio,
+        vk_cmd_build_graphics,
+        vk_cmd_build_videos,
+        vk_cmd_build_sounds,
+        vk_cmd_build_watchdogs,
+        vk_cmd_build_redirdevs,
+        vk_cmd_build_balloon,
+        vk_cmd_build_rngs,
     };
     for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
         if (rest[i](&c) < 0)
             goto fail;
-    vk_cmd_add2(&c, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
-                                "resourcecontrol=deny");
+    vk_cmd_add2(&c, "-sandbox",
+                "on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
+                "resourcecontrol=deny");
     vk_cmd_add2(&c, "-msg", "timestamp=on");
     free(c.pci);
     free(c.usb);

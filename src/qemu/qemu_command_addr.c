@@ -36,11 +36,17 @@ bool vk_pci_model_is_pcie(const char *drv)
 
 const char *vk_qemu_usb_model(const struct vk_cmd *c, const struct vk_controller_def *ctl)
 {
-    static const struct { const char *xml, *qemu; } map[] = {
-        {"piix3-uhci", "piix3-usb-uhci"}, {"piix4-uhci", "piix4-usb-uhci"},
-        {"ehci", "usb-ehci"},             {"ich9-ehci1", "ich9-usb-ehci1"},
-        {"ich9-uhci1", "ich9-usb-uhci1"}, {"ich9-uhci2", "ich9-usb-uhci2"},
-        {"ich9-uhci3", "ich9-usb-uhci3"}, {"nec-xhci", "nec-usb-xhci"},
+    static const struct {
+        const char *xml, *qemu;
+    } map[] = {
+        {"piix3-uhci", "piix3-usb-uhci"},
+        {"piix4-uhci", "piix4-usb-uhci"},
+        {"ehci", "usb-ehci"},
+        {"ich9-ehci1", "ich9-usb-ehci1"},
+        {"ich9-uhci1", "ich9-usb-uhci1"},
+        {"ich9-uhci2", "ich9-usb-uhci2"},
+        {"ich9-uhci3", "ich9-usb-uhci3"},
+        {"nec-xhci", "nec-usb-xhci"},
         {"qemu-xhci", "qemu-xhci"},
     };
     if (!ctl)
@@ -99,7 +105,9 @@ const char *vk_qemu_video_model(const struct vk_video_def *v, bool primary)
 
 const char *vk_qemu_sound_model(const struct vk_sound_def *s)
 {
-    static const struct { const char *xml, *qemu; } map[] = {
+    static const struct {
+        const char *xml, *qemu;
+    } map[] = {
         {"ich6", "intel-hda"}, {"ich9", "ich9-intel-hda"}, {"ac97", "AC97"},
         {"es1370", "ES1370"},  {"sb16", "sb16"},           {"usb", "usb-audio"},
     };
@@ -219,8 +227,8 @@ int vk_cmd_add_pci_addr(struct vk_cmd *c, struct json_object *dev, const void *k
 struct pci_want {
     const void *key;
     const char *drv;
-    const struct vk_dev_info *info; /* NULL: auto-added device */
-    const char *what;               /* for errors: "interface 0" */
+    const struct vk_dev_info *info;      /* NULL: auto-added device */
+    const char *what;                    /* for errors: "interface 0" */
     int fixed_bus, fixed_slot, fixed_fn; /* machine-defined spot, or -1 */
 };
 
@@ -357,8 +365,9 @@ static int pci_bus_model(struct vk_cmd *c, const struct vk_controller_def *ctl,
     else if (streq(m, "pcie-pci-bridge") && c->q35 && ctl->index > 0)
         *out = VK_PCIBUS_PCIE_PCI_BRIDGE;
     else
-        return vk_cmd_unsupported(c, "PCI controller index %d model '%s' is not supported on "
-                                     "machine '%s'",
+        return vk_cmd_unsupported(c,
+                                  "PCI controller index %d model '%s' is not supported on "
+                                  "machine '%s'",
                                   ctl->index, ctl->model ? ctl->model : "",
                                   c->def->os.machine ? c->def->os.machine : "pc");
     return 0;
@@ -392,8 +401,8 @@ static int explicit_pci(struct vk_cmd *c, const struct pci_want *w)
         return vk_cmd_unsupported(c, "%s: PCI address %02x:%02x.%x is not usable", w->what, bus,
                                   slot, fn);
     if (c->buses[bus].used[slot] & (1u << fn))
-        return vk_cmd_unsupported(c, "%s: PCI address %02x:%02x.%x is already in use", w->what,
-                                  bus, slot, fn);
+        return vk_cmd_unsupported(c, "%s: PCI address %02x:%02x.%x is already in use", w->what, bus,
+                                  slot, fn);
     record(c, w->key, bus, slot, fn, a->multifunction);
     return 0;
 }
@@ -411,8 +420,7 @@ static const char *name_of(struct names *nm, const char *fmt, size_t i)
     return *p;
 }
 
-static int usb_controller_wants(struct vk_cmd *c, struct pci_want **w, size_t *n,
-                                struct names *nm)
+static int usb_controller_wants(struct vk_cmd *c, struct pci_want **w, size_t *n, struct names *nm)
 {
     const struct vk_domain_def *def = c->def;
     bool any = false;
@@ -542,8 +550,9 @@ static int collect(struct vk_cmd *c, struct pci_want **w, size_t *n, struct name
         if (streq(ctl->type, "scsi")) {
             drv = vk_qemu_scsi_model(ctl);
             if (!drv)
-                return vk_cmd_unsupported(c, "SCSI controller model '%s' is not supported on "
-                                             "x86_64",
+                return vk_cmd_unsupported(c,
+                                          "SCSI controller model '%s' is not supported on "
+                                          "x86_64",
                                           ctl->model);
         } else if (streq(ctl->type, "sata")) {
             if (vk_cmd_is_q35_sata_builtin(c, ctl))
@@ -568,14 +577,14 @@ static int collect(struct vk_cmd *c, struct pci_want **w, size_t *n, struct name
         if (vk_cmd_drive_address(c, d, &a) < 0)
             return -1;
         const char *type = d->bus == VK_BUS_SCSI ? "scsi" : "sata";
-        if (vk_cmd_find_ctrl(c, type, a.controller) || (c->q35 && d->bus == VK_BUS_SATA &&
-                                                        a.controller == 0))
+        if (vk_cmd_find_ctrl(c, type, a.controller) ||
+            (c->q35 && d->bus == VK_BUS_SATA && a.controller == 0))
             continue;
         if (a.controller < 0 || a.controller >= 8)
             return vk_cmd_unsupported(c, "disk '%s': %s controller %d is out of range (0-7)",
                                       d->target_dev, type, a.controller);
-        char *flag = d->bus == VK_BUS_SCSI ? &c->auto_scsi[a.controller]
-                                           : &c->auto_sata[a.controller];
+        char *flag =
+            d->bus == VK_BUS_SCSI ? &c->auto_scsi[a.controller] : &c->auto_sata[a.controller];
         if (*flag)
             continue;
         *flag = 1;
@@ -747,14 +756,13 @@ static int want_usb(struct vk_cmd *c, const void *key, const struct vk_dev_info 
     if (info && info->addr.type != VK_ADDR_NONE && info->addr.type != VK_ADDR_USB)
         return vk_cmd_unsupported(c, "%s needs a USB address, not another address type", what);
     if (!c->usb_ctrl && !c->usb_auto)
-        return vk_cmd_unsupported(c, "%s needs a USB controller (the def has model='none')",
-                                  what);
+        return vk_cmd_unsupported(c, "%s needs a USB controller (the def has model='none')", what);
     if (pass == 0) {
         if (explicit_port) {
             const char *p = info->addr.usb_port;
             if (strspn(p, "0123456789") != strlen(p) || !*p)
-                return vk_cmd_unsupported(c, "%s: USB port '%s' needs a hub, not supported",
-                                          what, p);
+                return vk_cmd_unsupported(c, "%s: USB port '%s' needs a hub, not supported", what,
+                                          p);
             if (info->addr.bus > 0)
                 return vk_cmd_unsupported(c, "%s: USB bus %d has no controller", what,
                                           info->addr.bus);
@@ -792,8 +800,8 @@ static int assign_usb(struct vk_cmd *c)
                 want_usb(c, &def->sounds[i], &def->sounds[i].info, "USB sound", pass) < 0)
                 return -1;
         for (size_t i = 0; i < def->nredirdevs; i++)
-            if (want_usb(c, &def->redirdevs[i], &def->redirdevs[i].info, "USB redirection",
-                         pass) < 0)
+            if (want_usb(c, &def->redirdevs[i], &def->redirdevs[i].info, "USB redirection", pass) <
+                0)
                 return -1;
         for (size_t i = 0; i < def->nserials; i++)
             if (streq(def->serials[i].target_type, "usb-serial") &&

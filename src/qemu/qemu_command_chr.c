@@ -32,8 +32,8 @@ static bool has_spice(const struct vk_cmd *c)
 }
 
 /* The -chardev argument for chr with id; what names it in errors. */
-static int chardev(struct vk_cmd *c, const struct vk_chr_def *chr, const char *id,
-                   const char *what, const char *spice_name)
+static int chardev(struct vk_cmd *c, const struct vk_chr_def *chr, const char *id, const char *what,
+                   const char *spice_name)
 {
     struct vk_buf b = VK_BUF_INIT;
     switch (chr->type) {
@@ -69,8 +69,9 @@ static int chardev(struct vk_cmd *c, const struct vk_chr_def *chr, const char *i
         if (!chr->mode || streq(chr->mode, "bind"))
             vk_buf_adds(&b, ",server=on,wait=off");
         else if (!streq(chr->mode, "connect"))
-            return vk_buf_free(&b), vk_cmd_unsupported(c, "%s: source mode '%s' is not "
-                                                          "supported",
+            return vk_buf_free(&b), vk_cmd_unsupported(c,
+                                                       "%s: source mode '%s' is not "
+                                                       "supported",
                                                        what, chr->mode);
         break;
     }
@@ -120,8 +121,7 @@ static int serial_device(struct vk_cmd *c, const struct vk_chr_def *chr, size_t 
     if (streq(tt, "isa-serial")) {
         vk_ji(o, "index", port);
         r = vk_cmd_add_isa_addr(c, o, &chr->info, true, what);
-    }
-    else if (streq(tt, "pci-serial"))
+    } else if (streq(tt, "pci-serial"))
         r = vk_cmd_add_pci_addr(c, o, chr);
     else
         r = vk_cmd_add_usb_addr(c, o, chr, &chr->info);
@@ -146,8 +146,8 @@ static int reserve_vports(struct vk_cmd *c, struct vports *vp)
                 continue;
             int ctl = a->controller < 0 ? 0 : a->controller;
             if (ctl >= VSERIAL_MAX_CTRL || a->port >= VSERIAL_MAX_PORT || a->bus > 0)
-                return vk_cmd_unsupported(c, "virtio-serial address %d.%d.%d is out of range",
-                                          ctl, a->bus, a->port);
+                return vk_cmd_unsupported(c, "virtio-serial address %d.%d.%d is out of range", ctl,
+                                          a->bus, a->port);
             if (vp->used[ctl][a->port])
                 return vk_cmd_unsupported(c, "virtio-serial port %d.%d is used twice", ctl,
                                           a->port);
@@ -228,8 +228,7 @@ int vk_cmd_build_chardevs(struct vk_cmd *c)
                                       ch->target_name);
         const char *spice = streq(ch->target_name, "com.redhat.spice.0") ? "vdagent" : NULL;
         if (ch->type == VK_CHR_SPICEVMC && !spice)
-            return vk_cmd_unsupported(c, "%s: spicevmc needs target name com.redhat.spice.0",
-                                      what);
+            return vk_cmd_unsupported(c, "%s: spicevmc needs target name com.redhat.spice.0", what);
         if (chardev(c, ch, chid, what, spice) < 0)
             return -1;
         struct json_object *o = vk_jdev("virtserialport", NULL);

@@ -29,8 +29,9 @@ static int emit_pci_controller(struct vk_cmd *c, int idx)
         const char *drv = "pcie-root-port";
         if (ctl && ctl->model_name) {
             if (!streq(ctl->model_name, "pcie-root-port") && !streq(ctl->model_name, "ioh3420"))
-                return vk_cmd_unsupported(c, "PCI controller %d: model name '%s' is not "
-                                             "supported",
+                return vk_cmd_unsupported(c,
+                                          "PCI controller %d: model name '%s' is not "
+                                          "supported",
                                           idx, ctl->model_name);
             drv = ctl->model_name;
         }
@@ -129,8 +130,9 @@ int vk_cmd_build_controllers(struct vk_cmd *c)
         const char *t = ctl->type ? ctl->type : "";
         char id[32];
         if (ctl->info.alias)
-            return vk_cmd_unsupported(c, "%s controller %d: a user alias on a controller is not "
-                                         "supported",
+            return vk_cmd_unsupported(c,
+                                      "%s controller %d: a user alias on a controller is not "
+                                      "supported",
                                       t, ctl->index);
         if (streq(t, "pci"))
             continue;
@@ -144,8 +146,9 @@ int vk_cmd_build_controllers(struct vk_cmd *c)
         } else if (streq(t, "ide") || streq(t, "fdc")) {
             /* Built into the i440fx PIIX3 (and its ISA FDC); q35 has neither. */
             if (c->q35 || ctl->index != 0)
-                return vk_cmd_unsupported(c, "%s controller index %d is not available on "
-                                             "machine '%s'",
+                return vk_cmd_unsupported(c,
+                                          "%s controller index %d is not available on "
+                                          "machine '%s'",
                                           t, ctl->index, def->os.machine);
         } else if (streq(t, "sata")) {
             if (vk_cmd_is_q35_sata_builtin(c, ctl))
@@ -221,8 +224,7 @@ int vk_disk_target_index(const char *dev)
     return (int)(idx - 1);
 }
 
-const struct vk_controller_def *vk_cmd_find_ctrl(const struct vk_cmd *c, const char *type,
-                                                 int idx)
+const struct vk_controller_def *vk_cmd_find_ctrl(const struct vk_cmd *c, const char *type, int idx)
 {
     for (size_t i = 0; i < c->def->ncontrollers; i++)
         if (streq(c->def->controllers[i].type, type) && c->def->controllers[i].index == idx)
@@ -230,17 +232,23 @@ const struct vk_controller_def *vk_cmd_find_ctrl(const struct vk_cmd *c, const c
     return NULL;
 }
 
-
 static const char *bus_name(enum vk_disk_bus b)
 {
     switch (b) {
-    case VK_BUS_VIRTIO: return "virtio";
-    case VK_BUS_SATA: return "sata";
-    case VK_BUS_SCSI: return "scsi";
-    case VK_BUS_IDE: return "ide";
-    case VK_BUS_FDC: return "fdc";
-    case VK_BUS_USB: return "usb";
-    default: return "none";
+    case VK_BUS_VIRTIO:
+        return "virtio";
+    case VK_BUS_SATA:
+        return "sata";
+    case VK_BUS_SCSI:
+        return "scsi";
+    case VK_BUS_IDE:
+        return "ide";
+    case VK_BUS_FDC:
+        return "fdc";
+    case VK_BUS_USB:
+        return "usb";
+    default:
+        return "none";
     }
 }
 
@@ -265,8 +273,8 @@ int vk_cmd_drive_address(struct vk_cmd *c, const struct vk_disk_def *d, struct v
         return 0;
     }
     if (x->type != VK_ADDR_NONE)
-        return vk_cmd_unsupported(c, "disk '%s': address type does not fit bus '%s'",
-                                  d->target_dev, bus_name(d->bus));
+        return vk_cmd_unsupported(c, "disk '%s': address type does not fit bus '%s'", d->target_dev,
+                                  bus_name(d->bus));
     memset(a, 0, sizeof(*a));
     switch (d->bus) {
     case VK_BUS_IDE:
@@ -333,8 +341,8 @@ static void add_cache(struct json_object *o, const struct cache_mode *cm)
 
 static const char *format_driver(const char *fmt)
 {
-    static const char *const ok[] = {"raw", "qcow2", "qed", "vmdk", "vpc", "vdi", "vhdx",
-                                     "qcow", "cloop", "dmg", "bochs", "parallels"};
+    static const char *const ok[] = {"raw",  "qcow2", "qed",   "vmdk", "vpc",   "vdi",
+                                     "vhdx", "qcow",  "cloop", "dmg",  "bochs", "parallels"};
     if (!fmt || streq(fmt, "iso"))
         return "raw";
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
@@ -371,14 +379,15 @@ static int emit_blockdevs(struct vk_cmd *c, const struct vk_disk_def *d, int nod
     if (d->io) {
         if (!streq(d->io, "threads") && !streq(d->io, "native") && !streq(d->io, "io_uring")) {
             json_object_put(s);
-            return vk_cmd_unsupported(c, "disk '%s': io mode '%s' is not supported",
-                                      d->target_dev, d->io);
+            return vk_cmd_unsupported(c, "disk '%s': io mode '%s' is not supported", d->target_dev,
+                                      d->io);
         }
         /* Linux native AIO only works with O_DIRECT; QEMU refuses otherwise. */
         if (streq(d->io, "native") && (!cm || !cm->direct)) {
             json_object_put(s);
-            return vk_cmd_unsupported(c, "disk '%s': io='native' needs cache='none' or "
-                                         "'directsync'",
+            return vk_cmd_unsupported(c,
+                                      "disk '%s': io='native' needs cache='none' or "
+                                      "'directsync'",
                                       d->target_dev);
         }
         vk_js(s, "aio", d->io);
@@ -394,8 +403,8 @@ static int emit_blockdevs(struct vk_cmd *c, const struct vk_disk_def *d, int nod
     if (d->discard) {
         if (!streq(d->discard, "unmap") && !streq(d->discard, "ignore")) {
             json_object_put(f);
-            return vk_cmd_unsupported(c, "disk '%s': discard '%s' is not supported",
-                                      d->target_dev, d->discard);
+            return vk_cmd_unsupported(c, "disk '%s': discard '%s' is not supported", d->target_dev,
+                                      d->discard);
         }
         vk_js(f, "discard", d->discard);
     }
@@ -421,8 +430,9 @@ static int disk_device(struct vk_cmd *c, const struct vk_disk_def *d, int idx, c
     bool frontend_serial = true;
 
     if (floppy != (d->bus == VK_BUS_FDC))
-        return vk_cmd_unsupported(c, "disk '%s': floppy needs bus 'fdc' and bus 'fdc' needs a "
-                                     "floppy",
+        return vk_cmd_unsupported(c,
+                                  "disk '%s': floppy needs bus 'fdc' and bus 'fdc' needs a "
+                                  "floppy",
                                   tgt);
     memset(&a, 0, sizeof(a));
     if (d->bus != VK_BUS_VIRTIO && d->bus != VK_BUS_USB && vk_cmd_drive_address(c, d, &a) < 0)
@@ -430,12 +440,13 @@ static int disk_device(struct vk_cmd *c, const struct vk_disk_def *d, int idx, c
     switch (d->bus) {
     case VK_BUS_IDE:
         if (c->q35)
-            return vk_cmd_unsupported(c, "disk '%s': bus 'ide' is not available on q35 (use "
-                                         "'sata')",
+            return vk_cmd_unsupported(c,
+                                      "disk '%s': bus 'ide' is not available on q35 (use "
+                                      "'sata')",
                                       tgt);
         if (a.controller != 0 || a.bus > 1 || a.unit > 1 || a.target != 0)
-            return vk_cmd_unsupported(c, "disk '%s': IDE address %d:%d:%d:%d does not exist",
-                                      tgt, a.controller, a.bus, a.target, a.unit);
+            return vk_cmd_unsupported(c, "disk '%s': IDE address %d:%d:%d:%d does not exist", tgt,
+                                      a.controller, a.bus, a.target, a.unit);
         o = vk_jdev(cdrom ? "ide-cd" : "ide-hd", NULL);
         snprintf(bus, sizeof(bus), "ide.%d", a.bus);
         vk_js(o, "bus", bus);
@@ -562,8 +573,9 @@ int vk_cmd_build_disks(struct vk_cmd *c)
         const char *tgt = d->target_dev;
         int idx = vk_disk_target_index(tgt);
         if (idx < 0)
-            return vk_cmd_unsupported(c, "disk %zu: target dev '%s' is not a disk name like "
-                                         "'vda'",
+            return vk_cmd_unsupported(c,
+                                      "disk %zu: target dev '%s' is not a disk name like "
+                                      "'vda'",
                                       i, tgt ? tgt : "");
         for (size_t j = 0; j < i; j++)
             if (streq(def->disks[j].target_dev, tgt))
@@ -575,8 +587,9 @@ int vk_cmd_build_disks(struct vk_cmd *c)
         if (lookup_cache(c, d, &cm) < 0)
             return -1;
         if (!d->source && d->device != VK_DISK_DEV_CDROM && d->device != VK_DISK_DEV_FLOPPY)
-            return vk_cmd_unsupported(c, "disk '%s': no source (only cdrom and floppy can be "
-                                         "empty)",
+            return vk_cmd_unsupported(c,
+                                      "disk '%s': no source (only cdrom and floppy can be "
+                                      "empty)",
                                       tgt);
         if (!d->source && d->bus == VK_BUS_FDC)
             return vk_cmd_unsupported(c, "disk '%s': an empty floppy is not supported", tgt);

@@ -55,10 +55,11 @@ int vk_cmd_build_inputs(struct vk_cmd *c)
 
 int vk_cmd_build_audio(struct vk_cmd *c)
 {
-    static const struct { const char *xml, *qemu; } map[] = {
-        {"none", "none"}, {"alsa", "alsa"}, {"oss", "oss"},     {"pulseaudio", "pa"},
-        {"pa", "pa"},     {"sdl", "sdl"},   {"spice", "spice"}, {"jack", "jack"},
-        {"file", "wav"},
+    static const struct {
+        const char *xml, *qemu;
+    } map[] = {
+        {"none", "none"}, {"alsa", "alsa"},   {"oss", "oss"},   {"pulseaudio", "pa"}, {"pa", "pa"},
+        {"sdl", "sdl"},   {"spice", "spice"}, {"jack", "jack"}, {"file", "wav"},
     };
     const struct vk_domain_def *def = c->def;
     /* QEMU's implicit audio backend would depend on the environment:
@@ -183,8 +184,9 @@ static int spice(struct vk_cmd *c, const struct vk_graphics_def *g)
         for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
             found |= streq(g->image_compression, ok[i]);
         if (!found)
-            return vk_buf_free(&b), vk_cmd_unsupported(c, "SPICE image compression '%s' is not "
-                                                          "supported",
+            return vk_buf_free(&b), vk_cmd_unsupported(c,
+                                                       "SPICE image compression '%s' is not "
+                                                       "supported",
                                                        g->image_compression);
         vk_buf_addf(&b, ",image-compression=%s", g->image_compression);
     }

@@ -12,8 +12,8 @@ static bool streq(const char *a, const char *b)
 
 int vk_cmd_build_watchdogs(struct vk_cmd *c)
 {
-    static const char *const actions[] = {"reset", "shutdown", "poweroff", "pause", "none",
-                                          "inject-nmi"};
+    static const char *const actions[] = {"reset", "shutdown", "poweroff",
+                                          "pause", "none",     "inject-nmi"};
     const struct vk_domain_def *def = c->def;
     if (def->nwatchdogs > 1)
         return vk_cmd_unsupported(c, "more than one watchdog");
@@ -61,8 +61,9 @@ int vk_cmd_build_redirdevs(struct vk_cmd *c)
         const struct vk_redirdev_def *r = &def->redirdevs[i];
         char id[64], chid[72];
         if ((r->bus && !streq(r->bus, "usb")) || r->type != VK_CHR_SPICEVMC)
-            return vk_cmd_unsupported(c, "redirdev %zu: only bus 'usb' type 'spicevmc' is "
-                                         "supported",
+            return vk_cmd_unsupported(c,
+                                      "redirdev %zu: only bus 'usb' type 'spicevmc' is "
+                                      "supported",
                                       i);
         if (!spice)
             return vk_cmd_unsupported(c, "redirdev %zu: type 'spicevmc' needs SPICE graphics", i);

@@ -29,15 +29,16 @@ int vk_cmd_build_nets(struct vk_cmd *c)
             return vk_cmd_unsupported(c, "interface %zu: type is not supported", i);
         }
         if (n->backend_type && !streq(n->backend_type, "default"))
-            return vk_cmd_unsupported(c, "interface %zu: backend type '%s' is not supported "
-                                         "(passt needs its helper process, not available yet)",
+            return vk_cmd_unsupported(c,
+                                      "interface %zu: backend type '%s' is not supported "
+                                      "(passt needs its helper process, not available yet)",
                                       i, n->backend_type);
         const char *drv = vk_qemu_net_model(n);
         if (vk_cmd_dev_id(c, &n->info, id, sizeof(id), "net%zu", i) < 0)
             return -1;
         snprintf(hostnet, sizeof(hostnet), "host%s", id);
-        snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0], n->mac[1],
-                 n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+        snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0], n->mac[1], n->mac[2],
+                 n->mac[3], n->mac[4], n->mac[5]);
 
         struct json_object *nd = json_object_new_object();
         vk_js(nd, "type", "user");

@@ -19,10 +19,10 @@ struct vk_pci_assigned {
 
 enum vk_pci_bus_model {
     VK_PCIBUS_NONE,
-    VK_PCIBUS_ROOT,        /* pci.0 (i440fx) */
-    VK_PCIBUS_PCIE_ROOT,   /* pcie.0 (q35) */
-    VK_PCIBUS_ROOT_PORT,   /* one slot (0), PCIe */
-    VK_PCIBUS_PCI_BRIDGE,  /* slots 1..31, conventional */
+    VK_PCIBUS_ROOT,            /* pci.0 (i440fx) */
+    VK_PCIBUS_PCIE_ROOT,       /* pcie.0 (q35) */
+    VK_PCIBUS_ROOT_PORT,       /* one slot (0), PCIe */
+    VK_PCIBUS_PCI_BRIDGE,      /* slots 1..31, conventional */
     VK_PCIBUS_PCIE_PCI_BRIDGE, /* slots 0..31, conventional */
 };
 
@@ -30,7 +30,7 @@ struct vk_pci_bus {
     enum vk_pci_bus_model model;
     const struct vk_controller_def *ctrl; /* NULL for root and auto ports */
     bool auto_added;
-    int chassis, port;  /* auto root ports */
+    int chassis, port;      /* auto root ports */
     unsigned char used[32]; /* bitmask of used functions per slot */
 };
 
@@ -57,14 +57,14 @@ struct vk_cmd {
     size_t nusb;
     int usb_next_port;
     const struct vk_controller_def *usb_ctrl; /* index 0, or NULL */
-    bool usb_auto;        /* a default USB controller is added */
-    bool vserial_auto;    /* a virtio-serial controller index 0 is added */
+    bool usb_auto;                            /* a default USB controller is added */
+    bool vserial_auto;                        /* a virtio-serial controller index 0 is added */
 
     /* SCSI (lsi) and SATA (ahci, i440fx) controllers that disks refer to
      * but the def lacks: added as libvirt does. Entries are their keys. */
     char auto_scsi[8], auto_sata[8];
 
-    char audio_id[32];    /* id of the audiodev sound/graphics use */
+    char audio_id[32]; /* id of the audiodev sound/graphics use */
 };
 
 /* Keys for devices the builder adds on its own. */
@@ -77,7 +77,8 @@ void vk_cmd_addf(struct vk_cmd *c, const char *fmt, ...) __attribute__((format(p
 /* Adds opt then the JSON text of obj, and releases obj. */
 void vk_cmd_add_json(struct vk_cmd *c, const char *opt, struct json_object *obj);
 /* Sets VK_ERR_CONFIG_UNSUPPORTED naming the domain; returns -1. */
-int vk_cmd_unsupported(struct vk_cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int vk_cmd_unsupported(struct vk_cmd *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* json-c shorthands (insertion order is kept, as libvirt's args show). */
 void vk_js(struct json_object *o, const char *k, const char *v);
@@ -135,8 +136,7 @@ struct vk_drive_addr {
 };
 /* A disk's drive address from the def or derived from its target name. */
 int vk_cmd_drive_address(struct vk_cmd *c, const struct vk_disk_def *d, struct vk_drive_addr *a);
-const struct vk_controller_def *vk_cmd_find_ctrl(const struct vk_cmd *c, const char *type,
-                                                 int idx);
+const struct vk_controller_def *vk_cmd_find_ctrl(const struct vk_cmd *c, const char *type, int idx);
 /* Index from a target name like vda, sdb, hdc, fdaa: -1 when malformed. */
 int vk_disk_target_index(const char *dev);
 bool vk_cmd_is_q35_sata_builtin(const struct vk_cmd *c, const struct vk_controller_def *ctl);

@@ -7,7 +7,7 @@
 #include "qemu/qemu_command.h"
 
 struct argv_case {
-    char *name;        /* own: file stem; corpus: "corpus-<stem>" */
+    char *name; /* own: file stem; corpus: "corpus-<stem>" */
     char *xml_path;
     char *golden_base; /* data/<name>, add .argv or .err */
     bool corpus;       /* a parse failure is a skip, not a failure */

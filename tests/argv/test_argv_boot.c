@@ -2,8 +2,8 @@
  * that builds (own XMLs and corpus XMLs the parser accepts), disk sources
  * become fresh raw images, paths move into a temporary dir, the guest runs
  * under TCG with -S, and we speak QMP over a real listening socket passed as
- * the monitor fd (QEMU accepts on it, we connect to its path): greeting, qmp_capabilities, quit, exit status 0.
- * Every QEMU started is killed by PID if anything fails. */
+ * the monitor fd (QEMU accepts on it, we connect to its path): greeting, qmp_capabilities, quit,
+ * exit status 0. Every QEMU started is killed by PID if anything fails. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -174,8 +174,8 @@ static int boot(char **argv, int lfd, const char *monpath, const char *logpath, 
 {
     int log = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int keep[1] = {lfd};
-    struct vk_spawn_opts o = {.stdin_fd = -1, .stdout_fd = log, .stderr_fd = log,
-                              .keep_fds = keep, .nkeep_fds = 1};
+    struct vk_spawn_opts o = {
+        .stdin_fd = -1, .stdout_fd = log, .stderr_fd = log, .keep_fds = keep, .nkeep_fds = 1};
     pid_t pid;
     if (vk_spawn(argv, &o, &pid) < 0) {
         close(log);
@@ -260,8 +260,7 @@ int main(void)
             continue;
         }
         int lfd = listen_unix(mon);
-        struct vk_qemu_cmd_ctx ctx = {.monitor_fd = lfd, .qemu_version = 7002000,
-                                      .run_dir = dir};
+        struct vk_qemu_cmd_ctx ctx = {.monitor_fd = lfd, .qemu_version = 7002000, .run_dir = dir};
         char **argv = vk_qemu_build_argv(def, &ctx);
         if (!argv) {
             /* Rejections are the golden test's business (.err files). */

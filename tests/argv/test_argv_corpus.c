@@ -12,8 +12,8 @@
 #include "util/vk_alloc.h"
 #include "util/vk_error.h"
 
-static const char *const props[] = {"driver", "bus", "addr", "port", "unit", "scsi-id",
-                                    "chardev", "netdev", "mac", "bootindex", "nr"};
+static const char *const props[] = {"driver",  "bus",    "addr", "port",      "unit", "scsi-id",
+                                    "chardev", "netdev", "mac",  "bootindex", "nr"};
 
 static const char *get(struct json_object *o, const char *k)
 {

@@ -42,19 +42,33 @@ int main(void)
     const char *disk = "/tmp/a dir,with \"quotes\"/disk,1.img";
     const char *log = "/tmp/log dir,x/serial \"0\".log";
     struct vk_disk_def d = {
-        .type = VK_DISK_FILE, .device = VK_DISK_DEV_DISK, .format = (char *)"raw",
-        .source = (char *)disk, .target_dev = (char *)"vda", .bus = VK_BUS_VIRTIO,
+        .type = VK_DISK_FILE,
+        .device = VK_DISK_DEV_DISK,
+        .format = (char *)"raw",
+        .source = (char *)disk,
+        .target_dev = (char *)"vda",
+        .bus = VK_BUS_VIRTIO,
         .info = {.addr = {.type = VK_ADDR_NONE}},
     };
     struct vk_chr_def serial = {
-        .type = VK_CHR_FILE, .path = (char *)log, .target_port = -1,
+        .type = VK_CHR_FILE,
+        .path = (char *)log,
+        .target_port = -1,
         .info = {.addr = {.type = VK_ADDR_NONE}},
     };
     struct vk_domain_def def = {
-        .virt_type = VK_VIRT_QEMU, .name = (char *)name, .memory_kib = 65536, .vcpus = 1,
-        .os = {.type = (char *)"hvm", .machine = (char *)"pc", .bootmenu_timeout = -1,
+        .virt_type = VK_VIRT_QEMU,
+        .name = (char *)name,
+        .memory_kib = 65536,
+        .vcpus = 1,
+        .os = {.type = (char *)"hvm",
+               .machine = (char *)"pc",
+               .bootmenu_timeout = -1,
                .reboot_timeout = -1},
-        .disks = &d, .ndisks = 1, .serials = &serial, .nserials = 1,
+        .disks = &d,
+        .ndisks = 1,
+        .serials = &serial,
+        .nserials = 1,
         .memballoon = {.present = true, .model = (char *)"none"},
     };
     struct vk_qemu_cmd_ctx ctx = {.monitor_fd = 3};
@@ -65,8 +79,7 @@ int main(void)
         fprintf(stderr, "%s\n", vk_error_last()->message);
         return 1;
     }
-    CHECK_STREQ(after(argv, "-name", "guest="),
-                "guest=we,,ird \"name\" 'x',debug-threads=on");
+    CHECK_STREQ(after(argv, "-name", "guest="), "guest=we,,ird \"name\" 'x',debug-threads=on");
     CHECK_STREQ(after(argv, "-chardev", "file,"),
                 "file,id=charserial0,path=/tmp/log dir,,x/serial \"0\".log");
     struct json_object *o = json_after(argv, "-blockdev", "node-name", "libvirt-1-storage");

@@ -59,9 +59,8 @@ static char *normalize(const char *prev, const char *arg)
     if (prev && strcmp(prev, "-machine") == 0) {
         const char *comma = strchr(arg, ',');
         size_t l = comma ? (size_t)(comma - arg) : strlen(arg);
-        const char *type = strncmp(arg, "pc-q35-", 7) == 0 || (l == 3 && !strncmp(arg, "q35", 3))
-                               ? "q35"
-                               : "pc";
+        const char *type =
+            strncmp(arg, "pc-q35-", 7) == 0 || (l == 3 && !strncmp(arg, "q35", 3)) ? "q35" : "pc";
         return vk_asprintf("%s%s", type, comma ? comma : "");
     }
     if (prev && strcmp(prev, "-chardev") == 0 && strncmp(arg, "socket,", 7) == 0) {
@@ -123,8 +122,10 @@ static int check(const char *root, const char *name, const char *xmlname)
         fprintf(stderr, "FAIL %s: parse: %s\n", xmlname, vk_error_last()->message);
         return 1;
     }
-    struct vk_qemu_cmd_ctx ctx = {.monitor_fd = 29, .qemu_version = 7002000,
-                                  .run_dir = "/run/virtkit/qemu/x", .vnc_port = 5900,
+    struct vk_qemu_cmd_ctx ctx = {.monitor_fd = 29,
+                                  .qemu_version = 7002000,
+                                  .run_dir = "/run/virtkit/qemu/x",
+                                  .vnc_port = 5900,
                                   .spice_port = 5900};
     char **ours = vk_qemu_build_argv(def, &ctx);
     bool preserve = def->on_poweroff == VK_LIFE_PRESERVE || def->on_crash == VK_LIFE_PRESERVE;

@@ -29,25 +29,62 @@ static const char *prop(struct json_object *o, const char *k)
     return o && json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "(none)";
 }
 
-#define NOADDR {.addr = {.type = VK_ADDR_NONE}}
+#define NOADDR                                                                                     \
+    {                                                                                              \
+        .addr = {.type = VK_ADDR_NONE }                                                            \
+    }
 
 int main(void)
 {
     struct vk_controller_def usb[4] = {
-        {.type = "usb", .index = 0, .model = "ich9-ehci1", .ports = -1, .vectors = -1,
-         .target_chassis = -1, .target_port = -1, .master_startport = -1, .info = NOADDR},
-        {.type = "usb", .index = 0, .model = "ich9-uhci1", .ports = -1, .vectors = -1,
-         .target_chassis = -1, .target_port = -1, .master_startport = 0, .info = NOADDR},
-        {.type = "usb", .index = 0, .model = "ich9-uhci2", .ports = -1, .vectors = -1,
-         .target_chassis = -1, .target_port = -1, .master_startport = 2, .info = NOADDR},
-        {.type = "usb", .index = 0, .model = "ich9-uhci3", .ports = -1, .vectors = -1,
-         .target_chassis = -1, .target_port = -1, .master_startport = 4, .info = NOADDR},
+        {.type = "usb",
+         .index = 0,
+         .model = "ich9-ehci1",
+         .ports = -1,
+         .vectors = -1,
+         .target_chassis = -1,
+         .target_port = -1,
+         .master_startport = -1,
+         .info = NOADDR},
+        {.type = "usb",
+         .index = 0,
+         .model = "ich9-uhci1",
+         .ports = -1,
+         .vectors = -1,
+         .target_chassis = -1,
+         .target_port = -1,
+         .master_startport = 0,
+         .info = NOADDR},
+        {.type = "usb",
+         .index = 0,
+         .model = "ich9-uhci2",
+         .ports = -1,
+         .vectors = -1,
+         .target_chassis = -1,
+         .target_port = -1,
+         .master_startport = 2,
+         .info = NOADDR},
+        {.type = "usb",
+         .index = 0,
+         .model = "ich9-uhci3",
+         .ports = -1,
+         .vectors = -1,
+         .target_chassis = -1,
+         .target_port = -1,
+         .master_startport = 4,
+         .info = NOADDR},
     };
     struct vk_input_def tablet = {.type = "tablet", .bus = "usb", .info = NOADDR};
     struct vk_domain_def def = {
-        .virt_type = VK_VIRT_QEMU, .name = "usb2", .memory_kib = 65536, .vcpus = 1,
+        .virt_type = VK_VIRT_QEMU,
+        .name = "usb2",
+        .memory_kib = 65536,
+        .vcpus = 1,
         .os = {.machine = "pc", .bootmenu_timeout = -1, .reboot_timeout = -1},
-        .controllers = usb, .ncontrollers = 4, .inputs = &tablet, .ninputs = 1,
+        .controllers = usb,
+        .ncontrollers = 4,
+        .inputs = &tablet,
+        .ninputs = 1,
         .memballoon = {.present = true, .model = "none"},
     };
     struct vk_qemu_cmd_ctx ctx = {.monitor_fd = 3};
@@ -82,19 +119,40 @@ int main(void)
      * not model): conventional devices on an added pcie-pci-bridge. */
     {
         struct vk_controller_def ctls[2] = {
-            {.type = "usb", .index = 0, .ports = -1, .vectors = -1, .target_chassis = -1,
-             .target_port = -1, .master_startport = -1, .info = NOADDR},
-            {.type = "scsi", .index = 0, .ports = -1, .vectors = -1, .target_chassis = -1,
-             .target_port = -1, .master_startport = -1, .info = NOADDR},
+            {.type = "usb",
+             .index = 0,
+             .ports = -1,
+             .vectors = -1,
+             .target_chassis = -1,
+             .target_port = -1,
+             .master_startport = -1,
+             .info = NOADDR},
+            {.type = "scsi",
+             .index = 0,
+             .ports = -1,
+             .vectors = -1,
+             .target_chassis = -1,
+             .target_port = -1,
+             .master_startport = -1,
+             .info = NOADDR},
         };
         struct vk_net_def net = {.type = VK_NET_USER, .mac_given = true, .info = NOADDR};
         struct vk_chr_def ser = {.type = VK_CHR_PTY, .target_port = -1, .info = NOADDR};
         struct vk_video_def vid = {.info = NOADDR};
         struct vk_domain_def q = {
-            .virt_type = VK_VIRT_QEMU, .name = "guest", .memory_kib = 4194304, .vcpus = 4,
+            .virt_type = VK_VIRT_QEMU,
+            .name = "guest",
+            .memory_kib = 4194304,
+            .vcpus = 4,
             .os = {.machine = "q35", .bootmenu_timeout = -1, .reboot_timeout = -1},
-            .controllers = ctls, .ncontrollers = 2, .nets = &net, .nnets = 1,
-            .serials = &ser, .nserials = 1, .videos = &vid, .nvideos = 1,
+            .controllers = ctls,
+            .ncontrollers = 2,
+            .nets = &net,
+            .nnets = 1,
+            .serials = &ser,
+            .nserials = 1,
+            .videos = &vid,
+            .nvideos = 1,
             .memballoon = {.present = true, .model = "none"},
         };
         char **qa = vk_qemu_build_argv(&q, &ctx);
@@ -129,8 +187,8 @@ int main(void)
     }
 
     /* A usb device without a USB controller is an error, not a lost device. */
-    struct vk_controller_def none = {.type = "usb", .index = 0, .model = "none", .ports = -1,
-                                     .vectors = -1, .info = NOADDR};
+    struct vk_controller_def none = {
+        .type = "usb", .index = 0, .model = "none", .ports = -1, .vectors = -1, .info = NOADDR};
     def.controllers = &none;
     def.ncontrollers = 1;
     CHECK(vk_qemu_build_argv(&def, &ctx) == NULL);
@@ -138,8 +196,11 @@ int main(void)
     def.ninputs = 0;
 
     /* A disk without source (not a cdrom) and a bad target name. */
-    struct vk_disk_def d = {.type = VK_DISK_FILE, .device = VK_DISK_DEV_DISK,
-                            .target_dev = "vda", .bus = VK_BUS_VIRTIO, .info = NOADDR};
+    struct vk_disk_def d = {.type = VK_DISK_FILE,
+                            .device = VK_DISK_DEV_DISK,
+                            .target_dev = "vda",
+                            .bus = VK_BUS_VIRTIO,
+                            .info = NOADDR};
     def.disks = &d;
     def.ndisks = 1;
     CHECK(vk_qemu_build_argv(&def, &ctx) == NULL);
