@@ -94,7 +94,10 @@ void vk_dispatch_call(struct vk_call *call);
 struct vk_workers *vk_workers_new(int n);
 /* Queues call; a worker runs vk_dispatch_call and frees the call. */
 void vk_workers_submit(struct vk_workers *w, struct vk_call *call);
-/* Finishes queued calls, then joins the threads. */
+/* Finishes queued calls and joins the threads; calls submitted later are
+ * dropped (the loop may still deliver packets until it stops). */
+void vk_workers_stop(struct vk_workers *w);
+/* Stops if needed and frees; only after the loop stopped delivering. */
 void vk_workers_free(struct vk_workers *w);
 
 /* Listeners and clients (daemon_server.c). */

@@ -163,7 +163,8 @@ void vk_daemon_unlisten(struct vk_daemon *d)
 struct vk_workers {
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    bool quit;
+    bool quit;    /* workers finish the queue, then exit */
+    bool stopped; /* workers gone: new calls are dropped */
     struct vk_call **queue;
     size_t head, count, cap;
     pthread_t *threads;
@@ -226,6 +227,13 @@ struct vk_workers *vk_workers_new(int n)
 void vk_workers_submit(struct vk_workers *w, struct vk_call *call)
 {
     pthread_mutex_lock(&w->lock);
+    if (w->stopped) {
+        /* Shutting down: the client gets no reply; its connection closes
+         * with the daemon. */
+        pthread_mutex_unlock(&w->lock);
+        call_done(call);
+        return;
+    }
     if (w->count == w->cap) {
         size_t ncap = w->cap ? w->cap * 2 : 64;
         struct vk_call **q = vk_calloc(ncap, sizeof(*q));
@@ -242,7 +250,7 @@ void vk_workers_submit(struct vk_workers *w, struct vk_call *call)
     pthread_mutex_unlock(&w->lock);
 }
 
-void vk_workers_free(struct vk_workers *w)
+void vk_workers_stop(struct vk_workers *w)
 {
     if (!w)
         return;
@@ -252,6 +260,26 @@ void vk_workers_free(struct vk_workers *w)
     pthread_mutex_unlock(&w->lock);
     for (int i = 0; i < w->nthreads; i++)
         pthread_join(w->threads[i], NULL);
+    w->nthreads = 0;
+    /* Calls that arrived after the last worker left are dropped. */
+    pthread_mutex_lock(&w->lock);
+    w->stopped = true;
+    while (w->count) {
+        struct vk_call *call = w->queue[w->head];
+        w->head = (w->head + 1) % w->cap;
+        w->count--;
+        pthread_mutex_unlock(&w->lock);
+        call_done(call);
+        pthread_mutex_lock(&w->lock);
+    }
+    pthread_mutex_unlock(&w->lock);
+}
+
+void vk_workers_free(struct vk_workers *w)
+{
+    if (!w)
+        return;
+    vk_workers_stop(w);
     free(w->threads);
     free(w->queue);
     pthread_cond_destroy(&w->cond);

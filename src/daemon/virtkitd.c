@@ -223,14 +223,16 @@ out:
      * they have (the loop still runs, so QMP replies arrive); the driver
      * lets go of the domains without stopping them; then the loop stops. */
     vk_daemon_stop_accepting(&d);
-    vk_workers_free(d.workers);
-    vk_workers_free(d.prio_workers);
+    vk_workers_stop(d.workers);
+    vk_workers_stop(d.prio_workers);
     if (d.drv)
         vk_qemu_driver_close(d.drv);
     if (loop_started) {
         vk_loop_quit(d.loop);
         pthread_join(loop_thread, NULL);
     }
+    vk_workers_free(d.workers);
+    vk_workers_free(d.prio_workers);
     vk_daemon_unlisten(&d);
     vk_loop_free(d.loop);
     sem_destroy(&sig.quit);
