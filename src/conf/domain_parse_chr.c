@@ -118,16 +118,16 @@ int conf_parse_chr(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
     int type = 0;
     bool err = false, have_source = false, have_target = false;
 
-    if (xu_check_attrs(n, attrs) < 0 || xu_attr_enum(n, "type", conf_chr_type_names, &type) < 0)
+    if (xu_check_attrs(n, attrs) < 0)
         return -1;
-    if (!type) {
-        const char *t = xu_attr(n, "type");
-        if (t)
-            return vk_error_set(VK_ERR_CONFIG_UNSUPPORTED, VK_FROM_CONF, "unsupported %s type '%s'",
-                                (const char *)n->name, t);
-        /* libvirt's default character device is a pty */
-        type = VK_CHR_PTY;
-    }
+    /* libvirt's other backends (tcp, udp, pipe, ...) are valid XML that
+     * virtkit does not run: unsupported, not invalid. */
+    const char *t = xu_attr(n, "type");
+    if (!t)
+        type = VK_CHR_PTY; /* libvirt's default character device */
+    else if ((type = xu_lookup(conf_chr_type_names, t)) < 0)
+        return vk_error_set(VK_ERR_CONFIG_UNSUPPORTED, VK_FROM_CONF, "unsupported %s type '%s'",
+                            (const char *)n->name, t);
     chr->type = (enum vk_chr_type)type;
     if (chr->type == VK_CHR_SPICEVMC && kind != CHR_CHANNEL)
         return xu_err_value(n, "type", "spicevmc");
@@ -163,9 +163,16 @@ int conf_parse_chr(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
     if (chr->type == VK_CHR_FILE && !chr->path)
         return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "missing <%s/source path> for a file",
                             (const char *)n->name);
-    if (chr->type == VK_CHR_UNIX && !chr->path && kind != CHR_CHANNEL)
-        return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
-                            "missing <%s/source path> for a unix socket", (const char *)n->name);
+    if (chr->type == VK_CHR_UNIX && !chr->path) {
+        /* Only a channel may leave the path to the driver, which then
+         * listens on it: mode='bind' is implied, as libvirt writes it. */
+        if (kind != CHR_CHANNEL || (chr->mode && strcmp(chr->mode, "bind")))
+            return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
+                                "missing <%s/source path> for a unix socket",
+                                (const char *)n->name);
+        free(chr->mode);
+        chr->mode = NULL;
+    }
     if (kind == CHR_CHANNEL && !chr->target_type)
         return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "missing <channel/target type>");
     return 0;

@@ -444,6 +444,35 @@ static void test_os(void)
     expect_error(linux_os, VK_ERR_CONFIG_UNSUPPORTED, "unsupported OS type 'linux'");
 }
 
+/* Character devices as virt-install writes them. */
+static void test_chardevs(void)
+{
+    vk_autofree char *xml =
+        dom(NULL, "<channel type='unix'><source mode='bind'/><target type='virtio' "
+                  "name='org.qemu.guest_agent.0'/></channel><serial type='file'><source "
+                  "path='/var/log/s.log' append='off'/><target port='1'/></serial>");
+    struct vk_domain_def *def = vk_domain_def_parse(xml, 0);
+    CHECK(def != NULL);
+    if (def) {
+        CHECK(def->nchannels == 1 && def->channels[0].type == VK_CHR_UNIX);
+        CHECK(!def->channels[0].path && !def->channels[0].mode);
+        CHECK(def->nserials == 1 && def->serials[0].append_given && !def->serials[0].append);
+        CHECK(def->serials[0].target_port == 1);
+        vk_autofree char *out = vk_domain_def_format(def, 0, -1);
+        CHECK(strstr(out, "    <channel type='unix'>\n      <target type='virtio' "
+                          "name='org.qemu.guest_agent.0'/>\n    </channel>\n") != NULL);
+        CHECK(strstr(out, "<source path='/var/log/s.log' append='off'/>") != NULL);
+        vk_domain_def_free(def);
+    }
+    vk_autofree char *connect = dom(NULL, "<channel type='unix'><source mode='connect'/>"
+                                          "<target type='virtio' name='x.y'/></channel>");
+    expect_error(connect, VK_ERR_XML_DETAIL, "missing <channel/source path>");
+    vk_autofree char *rel = dom(NULL, "<serial type='file'><source path='rel.log'/></serial>");
+    expect_error(rel, VK_ERR_XML_DETAIL, "invalid value 'rel.log' for <serial/source path>");
+    vk_autofree char *tcp = dom(NULL, "<serial type='tcp'/>");
+    expect_error(tcp, VK_ERR_CONFIG_UNSUPPORTED, "unsupported serial type 'tcp'");
+}
+
 /* Special characters survive parse -> format -> parse unchanged. */
 static void test_escaping(void)
 {
@@ -561,6 +590,7 @@ int main(int argc, char **argv)
     test_flags_and_copy();
     test_escaping();
     test_os();
+    test_chardevs();
     test_live_data();
     test_fixture(argv[1]);
     if (argc > 2)
