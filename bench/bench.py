@@ -34,9 +34,9 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 REPS = {
     #  lifecycle rounds (also QEMU floor samples), define rounds, list runs, API
-    #  batches x calls per batch, daemon restarts, concurrent-start rounds
-    "full": dict(life=15, define=15, list=11, batches=6, calls=100, restart=5, conc=3),
-    "quick": dict(life=5, define=5, list=5, batches=3, calls=30, restart=2, conc=1),
+    #  calls per daemon and procedure, daemon restarts, concurrent-start rounds
+    "full": dict(life=15, define=15, list=11, calls=600, restart=5, conc=3),
+    "quick": dict(life=5, define=5, list=5, calls=90, restart=2, conc=1),
 }
 COUNTS = (1, 100, 1000)
 CONC = 10
@@ -62,6 +62,13 @@ class Bench:
         self.n = REPS["quick" if args.quick else "full"]
         self.res = Results()
         self.work = tempfile.mkdtemp(prefix="vkbench.")
+        # Private copies: a rebuild of the tree during the run must not swap
+        # (or briefly remove) the binaries under test.
+        os.makedirs(os.path.join(self.work, "bin"))
+        for attr in ("virtkitd", "vksh"):
+            copy = os.path.join(self.work, "bin", attr)
+            shutil.copy2(getattr(args, attr), copy)
+            setattr(args, attr, copy)
         self.vk = bench_daemons.VirtkitDaemon(os.path.join(self.work, "virtkit"), args.virtkitd)
         self.lv = bench_daemons.LibvirtDaemon(os.path.join(self.work, "libvirt"))
         self.daemons = [self.vk, self.lv]
@@ -233,20 +240,23 @@ class Bench:
         self.alternate(self.n["list"], one)
 
     def api_calls(self, count):
+        """Per-call latency; the daemons alternate call by call (these calls
+        take ~0.1 ms, so load changes on a shared machine would otherwise
+        land on one daemon's batch)."""
         log(f"per-call API latency with {count} domains")
         calls = self.n["calls"]
+        doms = {d.name: self.conns[d.name].lookupByName(dom_name(0)) for d in self.daemons}
+        for key in ("call_floor", "api_lookup", "api_state", "api_list"):
+            n = calls if key != "api_list" or count < 1000 else max(20, calls // 5)
 
-        def one(d, i):
-            c = self.conns[d.name]
-            dom = c.lookupByName(dom_name(0))
-            for key, fn, args in (("call_floor", c.getLibVersion, ()),
-                                  ("api_lookup", c.lookupByName, (dom_name(0),)),
-                                  ("api_state", dom.state, ()),
-                                  ("api_list", c.listAllDomains, ())):
-                for _ in range(calls if key != "api_list" or count < 1000 else max(10, calls // 5)):
-                    if self.sample(f"{key}_{count}", d, fn, *args) is None:
-                        break
-        self.alternate(self.n["batches"], one)
+            def one(d, i, key=key):
+                c = self.conns[d.name]
+                fn, args = {"call_floor": (c.getLibVersion, ()),
+                            "api_lookup": (c.lookupByName, (dom_name(0),)),
+                            "api_state": (doms[d.name].state, ()),
+                            "api_list": (c.listAllDomains, ())}[key]
+                self.sample(f"{key}_{count}", d, fn, *args)
+            self.alternate(n, one)
 
     def rss(self, when):
         for d in self.daemons:
