@@ -19,6 +19,15 @@ static int choice(xmlNodePtr n, const char *attr, const char *const *choices, ch
     return 0;
 }
 
+int conf_check_unsupported(xmlNodePtr n, const char *attr, const char *const *libvirt_only)
+{
+    const char *v = xu_attr(n, attr);
+    if (v && xu_lookup(libvirt_only, v) >= 0)
+        return vk_error_set(VK_ERR_CONFIG_UNSUPPORTED, VK_FROM_CONF,
+                            "unsupported value '%s' for <%s %s>", v, xu_path(n), attr);
+    return 0;
+}
+
 int conf_attr_choice(xmlNodePtr n, const char *attr, const char *const *choices, char **dst)
 {
     return choice(n, attr, choices, dst);
@@ -64,6 +73,7 @@ static int parse_disk(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
     static const char *const file_attrs[] = {"file", NULL};
     static const char *const block_attrs[] = {"dev", NULL};
     static const char *const target_attrs[] = {"dev", "bus", NULL};
+    static const char *const other_buses[] = {"xen", "uml", "sd", "nvme", NULL};
     struct vk_disk_def *d = VK_APPEND(def->disks, def->ndisks);
     conf_info_init(&d->info);
     int type = 0, device = VK_DISK_DEV_DISK, bus = 0;
@@ -111,6 +121,7 @@ static int parse_disk(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
             if (d->target_dev)
                 return xu_err_dup(c);
             if (xu_check_attrs(c, target_attrs) < 0 || xu_check_empty(c) < 0 ||
+                conf_check_unsupported(c, "bus", other_buses) < 0 ||
                 xu_attr_enum(c, "bus", conf_disk_bus_names, &bus) < 0)
                 return -1;
             const char *dev = xu_attr(c, "dev");
@@ -217,7 +228,9 @@ static int parse_controller(xmlNodePtr n, struct vk_domain_def *def, unsigned fl
     ct->master_startport = -1;
     bool err = false;
 
-    if (xu_check_attrs(n, attrs) < 0 || choice(n, "type", ctrl_types, &ct->type) < 0)
+    static const char *const other_types[] = {"ccid", "xenbus", "isa", "nvme", NULL};
+    if (xu_check_attrs(n, attrs) < 0 || conf_check_unsupported(n, "type", other_types) < 0 ||
+        choice(n, "type", ctrl_types, &ct->type) < 0)
         return -1;
     if (!ct->type)
         return xu_err_missing(n, "type");

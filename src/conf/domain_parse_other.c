@@ -171,9 +171,11 @@ static int parse_input(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 {
     static const char *const attrs[] = {"type", "bus", NULL};
     static const char *const types[] = {"mouse", "tablet", "keyboard", NULL};
+    static const char *const other_types[] = {"passthrough", "evdev", NULL};
     static const char *const buses[] = {"ps2", "usb", "xen", "virtio", NULL};
     struct vk_input_def *in = VK_APPEND(def->inputs, def->ninputs);
     if (parse_simple(n, &in->info, flags, attrs) < 0 ||
+        conf_check_unsupported(n, "type", other_types) < 0 ||
         conf_attr_choice(n, "type", types, &in->type) < 0 ||
         conf_attr_choice(n, "bus", buses, &in->bus) < 0)
         return -1;

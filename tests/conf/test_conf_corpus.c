@@ -45,6 +45,9 @@ static char *reject_name(const char *msg)
     if ((p = strstr(msg, "unsupported address type '")) &&
         sscanf(p, "unsupported address type '%255[^']' in <%255[^>]>", a, e) == 2)
         return vk_asprintf("%s/address[type=%s]", e, a);
+    if ((p = strstr(msg, "unsupported value '")) &&
+        sscanf(p, "unsupported value '%255[^']' for <%255[^>]>", a, e) == 2)
+        return vk_asprintf("%s=%s", e, a);
     if ((p = strstr(msg, "unsupported ")) &&
         sscanf(p, "unsupported %255s type '%255[^']'", e, a) == 2)
         return vk_asprintf("%s[type=%s]", e, a);

@@ -469,6 +469,10 @@ static void test_chardevs(void)
     expect_error(connect, VK_ERR_XML_DETAIL, "missing <channel/source path>");
     vk_autofree char *rel = dom(NULL, "<serial type='file'><source path='rel.log'/></serial>");
     expect_error(rel, VK_ERR_XML_DETAIL, "invalid value 'rel.log' for <serial/source path>");
+    vk_autofree char *evdev = dom(NULL, "<input type='evdev'/>");
+    expect_error(evdev, VK_ERR_CONFIG_UNSUPPORTED, "unsupported value 'evdev' for <input type>");
+    vk_autofree char *typo = dom(NULL, "<input type='tablett'/>");
+    expect_error(typo, VK_ERR_XML_DETAIL, "invalid value 'tablett' for <input type>");
     vk_autofree char *tcp = dom(NULL, "<serial type='tcp'/>");
     expect_error(tcp, VK_ERR_CONFIG_UNSUPPORTED, "unsupported serial type 'tcp'");
 }
