@@ -23,7 +23,8 @@ void vk_cmd_add(struct vk_cmd *c, const char *arg)
         c->cap = c->cap ? c->cap * 2 : 64;
         c->argv = vk_realloc(c->argv, c->cap * sizeof(*c->argv));
     }
-    c->argv[c->argc++] = vk_strdup(arg);
+    /* Never a NULL inside argv: it would end the array early. */
+    c->argv[c->argc++] = vk_strdup(arg ? arg : "");
     c->argv[c->argc] = NULL;
 }
 
@@ -230,6 +231,9 @@ static int build_cpu(struct vk_cmd *c)
         else
             vk_buf_adds(&b, "qemu64");
         break;
+    default:
+        vk_buf_free(&b);
+        return vk_cmd_unsupported(c, "CPU mode %d is not supported", (int)cpu->mode);
     }
     if (cpu->vendor) {
         if (cpu->mode != VK_CPU_CUSTOM || !cpu->model) {
@@ -294,6 +298,8 @@ static int build_memory(struct vk_cmd *c)
     const struct vk_domain_def *def = c->def;
     if (def->memory_kib == 0)
         return vk_cmd_unsupported(c, "memory size must be given");
+    if (def->memory_kib > (1ULL << 34)) /* 16 TiB: beyond any x86 guest here */
+        return vk_cmd_unsupported(c, "memory size %llu KiB is too large", def->memory_kib);
     if (def->current_memory_kib && def->current_memory_kib > def->memory_kib)
         return vk_cmd_unsupported(c, "currentMemory is larger than memory");
     unsigned long long kib = mem_kib_aligned(def->memory_kib);
@@ -314,11 +320,18 @@ static int build_smp(struct vk_cmd *c)
 {
     const struct vk_domain_def *def = c->def;
     const struct vk_cpu_def *cpu = &def->cpu;
+    /* QEMU 7.2's x86 limit is 288 (q35) / 255 (pc); bounds keep math safe. */
+    if (def->vcpus > 1024 || def->vcpus_current > 1024 || def->vcpus_current < 0)
+        return vk_cmd_unsupported(c, "vcpu count %d (current %d) is out of range", def->vcpus,
+                                  def->vcpus_current);
     int max = def->vcpus > 0 ? def->vcpus : 1;
     int cur = def->vcpus_current > 0 ? def->vcpus_current : max;
     if (cur > max)
         return vk_cmd_unsupported(c, "vcpu current=%d is more than vcpu %d", cur, max);
     int sockets = max, dies = 1, cores = 1, threads = 1;
+    if (cpu->sockets < 0 || cpu->cores < 0 || cpu->threads < 0 || cpu->dies < 0 ||
+        cpu->sockets > 1024 || cpu->cores > 1024 || cpu->threads > 1024 || cpu->dies > 1024)
+        return vk_cmd_unsupported(c, "CPU topology value out of range");
     if (cpu->sockets || cpu->cores || cpu->threads) {
         sockets = cpu->sockets ? cpu->sockets : 1;
         dies = cpu->dies ? cpu->dies : 1;
@@ -352,6 +365,8 @@ static int build_numa(struct vk_cmd *c)
     unsigned long long total = 0;
     for (size_t i = 0; i < cpu->ncells; i++) {
         const struct vk_numa_cell *cell = &cpu->cells[i];
+        if (cell->memory_kib > (1ULL << 34) || cell->id < 0)
+            return vk_cmd_unsupported(c, "NUMA cell %d: id or memory out of range", cell->id);
         char id[32];
         snprintf(id, sizeof(id), "ram-node%d", cell->id);
         struct json_object *o = json_object_new_object();

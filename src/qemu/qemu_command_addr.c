@@ -228,7 +228,7 @@ struct pci_want {
     const void *key;
     const char *drv;
     const struct vk_dev_info *info;      /* NULL: auto-added device */
-    const char *what;                    /* for errors: "interface 0" */
+    char what[48];                       /* for errors: "interface 0" */
     int fixed_bus, fixed_slot, fixed_fn; /* machine-defined spot, or -1 */
 };
 
@@ -382,7 +382,7 @@ static int add_want(struct vk_cmd *c, struct pci_want **w, size_t *n, const void
     x->key = key;
     x->drv = drv;
     x->info = info;
-    x->what = what;
+    snprintf(x->what, sizeof(x->what), "%s", what);
     x->fixed_bus = x->fixed_slot = x->fixed_fn = -1;
     return 0;
 }
