@@ -289,7 +289,33 @@ class Bench:
                 raise RuntimeError(f"{len(errors)} of {len(doms)} {op} calls failed: {errors[0]}")
             return max(ends) - t0
 
+        def floor_burst():
+            """The same burst of bare QEMUs (spawn to QMP usable), in parallel."""
+            barrier = threading.Barrier(CONC + 1)
+            times, errors = [], []
+
+            def worker(k):
+                barrier.wait()
+                try:
+                    with open(os.path.join(self.work, "floor-qemu.log"), "ab") as qlog:
+                        times.append(bench_floor.qemu_to_qmp(bench_floor.BARE_ARGV, self.work, qlog,
+                                                             f"conc{k}"))
+                except (RuntimeError, OSError, ValueError) as e:
+                    errors.append(str(e))
+            threads = [threading.Thread(target=worker, args=(k,)) for k in range(CONC)]
+            for t in threads:
+                t.start()
+            barrier.wait()
+            for t in threads:
+                t.join()
+            if errors:
+                self.res.error("qemu_floor_conc", "floor", errors[0])
+            else:
+                self.res.add("qemu_floor_conc", "floor", max(times))
+
         def one(d, i):
+            if d is None:
+                return floor_burst()
             conns = [libvirt.open(d.uri) for _ in names]
             try:
                 doms = [c.lookupByName(n) for c, n in zip(conns, names)]
@@ -310,7 +336,10 @@ class Bench:
             finally:
                 for c in conns:
                     c.close()
-        self.alternate(self.n["conc"], one)
+        for i in range(self.n["conc"]):
+            order = [self.vk, self.lv, None]
+            for d in order[i % 3:] + order[:i % 3]:
+                one(d, i)
 
     def restarts(self):
         log(f"daemon start time with {self.defined} domains")
@@ -389,6 +418,8 @@ def machine_info(virtkitd):
         "python3-libvirt": libvirt.getVersion(),
         "virtkit": rev + (" (src/ modified in the working tree)" if dirty else ""),
         "loadavg_start": open("/proc/loadavg").read().split()[:3],
+        "tmp_and_etc_libvirt_same_fs": (os.stat(tempfile.gettempdir()).st_dev ==
+                                        os.stat("/etc/libvirt/qemu").st_dev),
     }
 
 

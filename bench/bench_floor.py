@@ -37,9 +37,9 @@ def _read_json_line(f, want):
             raise RuntimeError("QMP error: %s" % msg["error"])
 
 
-def qemu_to_qmp(argv_template, workdir, log):
+def qemu_to_qmp(argv_template, workdir, log, tag="floor"):
     """Seconds from spawn to QMP usable for one QEMU (then killed)."""
-    path = os.path.join(workdir, "floor.qmp")
+    path = os.path.join(workdir, tag + ".qmp")
     if os.path.exists(path):
         os.unlink(path)
     lsock = socket.socket(socket.AF_UNIX)

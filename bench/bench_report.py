@@ -40,6 +40,7 @@ ROWS = [
 FLOOR_ROWS = [
     ("qemu_floor", "bare `qemu-system-x86_64 -S` to QMP usable", "ms"),
     ("qemu_floor_vkargv", "same, with virtkit's exact QEMU argv", "ms"),
+    ("qemu_floor_conc", "10 bare QEMUs at once to QMP usable (wall, until the last)", "ms"),
     ("durable_write", "durable write: 400 B write+fsync+rename+fsync(dir)", "ms"),
 ]
 
