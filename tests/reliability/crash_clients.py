@@ -38,7 +38,7 @@ def load(path, tag):
             return json.load(f)
     clients = {str(i): dict(name=f"{tag}-c{i}", state="absent", next="define", xml=None,
                             uuid=None) for i in range(CLIENTS)}
-    return dict(clients=clients, uuids=[],
+    return dict(clients=clients, uuids={},
                 stats=dict(ops=0, cut=0, reconnects=0, defines=0, starts=0, rounds=0))
 
 
@@ -96,7 +96,7 @@ class Client(threading.Thread):
         if op == "define":
             st["uuid"] = str(uuidlib.uuid4())
             with self.lock:
-                self.ledger["uuids"].append(st["uuid"])
+                self.ledger["uuids"][st["uuid"]] = st["name"]
             desc = f"reliability client {self.idx} define {self.ledger['stats']['ops']}"
             self.pending = vkrel.domain_xml(st["name"], st["uuid"], desc)
             c.defineXML(self.pending)
@@ -175,6 +175,18 @@ def run(root, ledger_path, started_path, stop_path, tag):
     return 1 if failures else 0
 
 
+def owner_of(ledger, uuid):
+    return ledger["uuids"].get(uuid, "?")
+
+
+def log_about(root, words):
+    """The daemon's non-debug log lines that mention one of words."""
+    with open(os.path.join(root, "daemon.log"), errors="replace") as f:
+        lines = [ln.rstrip() for ln in f if " debug: " not in ln and
+                 any(w in ln for w in words)]
+    return "\n".join(lines[-25:])
+
+
 def verify(root, ledger_path, tag):
     ledger = load(ledger_path, tag)
     failures = []
@@ -228,8 +240,14 @@ def verify(root, ledger_path, tag):
             failures.append(f"{name}: running with {n} QEMU processes {per_uuid.get(u)}")
     orphans = [p for p, u in procs.items() if u not in running_uuids]
     if orphans:
+        # A QEMU killed a moment ago may still be exiting: look again.
+        time.sleep(2)
+        orphans = [p for p in orphans if p in vkrel.qemu_processes({procs[p]}, tag + "-")]
+    if orphans:
         failures.append("QEMU without a running domain (orphans): " + ", ".join(
-            f"pid {p} uuid {procs[p]}" for p in orphans))
+            f"pid {p} uuid {procs[p]} (domain {owner_of(ledger, procs[p])})" for p in orphans))
+        failures.append("daemon log about them:\n" + log_about(
+            root, [str(p) for p in orphans] + [owner_of(ledger, procs[p]) for p in orphans]))
         vkrel.kill_pids(orphans)  # ours (uuid or name of this test): never leak them
     s = ledger["stats"]
     print(f"round {s['rounds']}: ok; totals: {s['ops']} ops, {s['cut']} cut by a kill, "

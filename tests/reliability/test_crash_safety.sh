@@ -1,7 +1,8 @@
 #!/bin/bash
 # Crash safety: four python3-libvirt clients cycle define/start/destroy/
 # undefine on their own domains while virtkitd is killed with SIGKILL at a
-# random moment and restarted, VK_RELIABILITY_ROUNDS times (default 3).
+# random moment (every other round: while a QEMU is being started) and
+# restarted, VK_RELIABILITY_ROUNDS times (default 3).
 # After every restart crash_clients.py verify checks domains, XML, states
 # and QEMU processes against what the clients were told.
 set -u
@@ -13,6 +14,7 @@ vk_daemon_start
 rel_trap_orphans
 ledger="$ROOT/ledger.json"
 kills=0
+aimed=0
 for r in $(seq 1 "$rounds"); do
     rm -f "$ROOT/started" "$ROOT/stop"
     /usr/bin/python3 "$here/crash_clients.py" run "$ROOT" "$ledger" "$ROOT/started" \
@@ -24,8 +26,17 @@ for r in $(seq 1 "$rounds"); do
         sleep 0.1
     done
     [ -e "$ROOT/started" ] || vk_fail "round $r: clients did not start"
-    # A random moment 0.1 .. 2.9 s into the clients' work.
-    sleep "$((RANDOM % 3)).$((RANDOM % 9 + 1))"
+    if [ $((r % 2)) = 1 ]; then
+        # Aimed: the moment a QEMU of this run exists that no status file
+        # records yet (a start in progress), else after at most ~5 s.
+        sleep 0.$((RANDOM % 9 + 1))
+        for i in $(seq 1 200); do
+            [ -n "$(rel_untracked_qemus)" ] && { aimed=$((aimed + 1)); break; }
+        done
+    else
+        # A random moment 0.1 .. 2.9 s into the clients' work.
+        sleep "$((RANDOM % 3)).$((RANDOM % 9 + 1))"
+    fi
     vk_daemon_kill9
     kills=$((kills + 1))
     vk_daemon_restart
@@ -37,4 +48,4 @@ for r in $(seq 1 "$rounds"); do
 done
 # Leave nothing running: destroy and undefine what the clients left.
 /usr/bin/python3 "$here/rel_cleanup.py" "$ROOT" "$REL_TAG" || vk_fail "final cleanup failed"
-echo "PASS: crash safety: $rounds rounds, $kills SIGKILLs, 4 clients, nothing lost"
+echo "PASS: crash safety: $rounds rounds, $kills SIGKILLs ($aimed during a QEMU start), 4 clients, nothing lost"

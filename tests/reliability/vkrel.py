@@ -131,7 +131,17 @@ class Raw:
     def __init__(self, path, timeout=30):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.s.settimeout(timeout)
-        self.s.connect(path)
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                self.s.connect(path)
+                break
+            except BlockingIOError:
+                # The listen backlog is full: the daemon has not accepted
+                # the previous connections yet.
+                if time.monotonic() > end:
+                    raise
+                time.sleep(0.01)
         self.serial = 0
 
     def recv_exact(self, n):
