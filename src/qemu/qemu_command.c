@@ -97,7 +97,9 @@ struct json_object *vk_jdev(const char *driver, const char *id)
 int vk_cmd_dev_id(struct vk_cmd *c, const struct vk_dev_info *info, char *buf, size_t len,
                   const char *fmt, ...)
 {
-    if (info && info->alias) {
+    /* Only user aliases (ua-*) name devices; runtime names in a def parsed
+     * from live status are ours to regenerate. */
+    if (info && info->alias && strncmp(info->alias, "ua-", 3) == 0) {
         const char *a = info->alias;
         if (!*a ||
             strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
@@ -554,7 +556,7 @@ static int build_boot(struct vk_cmd *c)
     } else if (os->bootmenu == VK_TRI_NO) {
         vk_buf_adds(&b, "menu=off,");
     }
-    if (os->reboot_timeout >= 0)
+    if (os->reboot_timeout >= 0 || (os->reboot_timeout_given && os->reboot_timeout == -1))
         vk_buf_addf(&b, "reboot-timeout=%d,", os->reboot_timeout);
     vk_buf_adds(&b, "strict=on");
     vk_cmd_add(c, "-boot");

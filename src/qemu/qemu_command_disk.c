@@ -129,7 +129,7 @@ int vk_cmd_build_controllers(struct vk_cmd *c)
         const struct vk_controller_def *ctl = &def->controllers[i];
         const char *t = ctl->type ? ctl->type : "";
         char id[32];
-        if (ctl->info.alias)
+        if (ctl->info.alias && strncmp(ctl->info.alias, "ua-", 3) == 0)
             return vk_cmd_unsupported(c,
                                       "%s controller %d: a user alias on a controller is not "
                                       "supported",
@@ -539,7 +539,8 @@ static int disk_device(struct vk_cmd *c, const struct vk_disk_def *d, int idx, c
     default:
         return vk_cmd_unsupported(c, "disk '%s': target bus is not given or not supported", tgt);
     }
-    if (d->info.alias && vk_cmd_dev_id(c, &d->info, id, sizeof(id), "%s", id) < 0)
+    if (d->info.alias && strncmp(d->info.alias, "ua-", 3) == 0 &&
+        vk_cmd_dev_id(c, &d->info, id, sizeof(id), "disk") < 0)
         return json_object_put(o), -1;
     if (d->shareable)
         vk_jb(o, "share-rw", true);

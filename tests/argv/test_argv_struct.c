@@ -74,6 +74,8 @@ int main(void)
          .master_startport = 4,
          .info = NOADDR},
     };
+    /* A runtime alias (from a live status def) is not a user alias. */
+    usb[0].info.alias = "usb";
     struct vk_input_def tablet = {.type = "tablet", .bus = "usb", .info = NOADDR};
     struct vk_domain_def def = {
         .virt_type = VK_VIRT_QEMU,
@@ -189,6 +191,7 @@ int main(void)
     /* A usb device without a USB controller is an error, not a lost device. */
     struct vk_controller_def none = {
         .type = "usb", .index = 0, .model = "none", .ports = -1, .vectors = -1, .info = NOADDR};
+    usb[0].info.alias = NULL;
     def.controllers = &none;
     def.ncontrollers = 1;
     CHECK(vk_qemu_build_argv(&def, &ctx) == NULL);
