@@ -238,8 +238,25 @@ class LibvirtDaemon(Daemon):
             time.sleep(0.01)
         raise RuntimeError("virtlogd did not start (see virtlogd.log in " + self.workdir + ")")
 
+    def suppress_autostart(self):
+        """libvirtd autostarts networks (a bridge, dnsmasq, NAT rules) and
+        domains once per boot, unless its driver's `autostarted` marker in
+        /run/libvirt exists. The benchmark must not touch the host network or
+        start anyone's guests: when something is marked for autostart and the
+        marker is missing, create the marker (what a first libvirtd start
+        would have done after autostarting)."""
+        for conf, run in (("/etc/libvirt/qemu/networks/autostart", "/run/libvirt/network"),
+                          ("/etc/libvirt/qemu/autostart", "/run/libvirt/qemu")):
+            marker = os.path.join(run, "autostarted")
+            if glob.glob(conf + "/*.xml") and not os.path.exists(marker):
+                os.makedirs(run, exist_ok=True)
+                open(marker, "a").close()
+                print(f"bench: created {marker} so libvirtd does not autostart {conf}/*",
+                      flush=True)
+
     def spawn(self):
         self.ensure_virtlogd()
+        self.suppress_autostart()
         return super().spawn()
 
     def stop_virtlogd(self):
