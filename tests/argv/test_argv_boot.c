@@ -2,9 +2,12 @@
  * that builds (own XMLs and corpus XMLs the parser accepts), disk sources
  * become fresh raw images, paths move into a temporary dir, the guest runs
  * under TCG with -S, and we speak QMP over a real listening socket passed as
- * the monitor fd (QEMU accepts on it, we connect to its path): greeting, qmp_capabilities, quit,
- * exit status 0. Every QEMU started is killed by PID if anything fails. */
+ * the monitor fd (QEMU accepts on it, we connect to its path): greeting,
+ * qmp_capabilities, query-pci (root-bus devices sit where we placed them),
+ * quit, exit status 0. Every QEMU started is killed by PID if anything fails. */
 #include <dirent.h>
+#include <json-c/json.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -21,6 +24,7 @@
 #include "argv_cases.h"
 #include "conf/domain_conf.h"
 #include "util/vk_alloc.h"
+#include "util/vk_buf.h"
 #include "util/vk_error.h"
 #include "util/vk_exec.h"
 
@@ -167,6 +171,89 @@ static int write_all(int fd, const char *s)
     return 0;
 }
 
+/* Reads one whole QMP reply (a line with "return" or "error"), skipping
+ * events; returns it (caller frees) or NULL. */
+static char *read_reply(int fd)
+{
+    struct vk_buf b = VK_BUF_INIT;
+    char chunk[4096];
+    size_t scanned = 0;
+    for (;;) {
+        char *nl;
+        while (b.data && (nl = memchr(b.data + scanned, '\n', b.len - scanned))) {
+            size_t end = (size_t)(nl - b.data);
+            *nl = '\0';
+            if (strstr(b.data + scanned, "\"return\"") || strstr(b.data + scanned, "\"error\"")) {
+                char *line = vk_strdup(b.data + scanned);
+                vk_buf_free(&b);
+                return line;
+            }
+            scanned = end + 1;
+        }
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, IO_GUARD_MS) <= 0)
+            break;
+        ssize_t r = read(fd, chunk, sizeof(chunk));
+        if (r <= 0)
+            break;
+        vk_buf_add(&b, chunk, (size_t)r);
+    }
+    vk_buf_free(&b);
+    return NULL;
+}
+
+/* Every -device we put on the root bus (with an id) is where we said:
+ * QEMU's query-pci slot and function equal our "addr". Devices behind
+ * bridges are not listed before the firmware numbers the buses (-S). */
+static int check_pci(char **argv, const char *reply, char *why, size_t whylen)
+{
+    struct json_object *r = json_tokener_parse(reply), *ret, *bus0, *devs;
+    int rc = -1;
+    if (!r || !json_object_object_get_ex(r, "return", &ret) ||
+        !(bus0 = json_object_array_get_idx(ret, 0)) ||
+        !json_object_object_get_ex(bus0, "devices", &devs)) {
+        snprintf(why, whylen, "query-pci reply not understood");
+        goto out;
+    }
+    for (char **p = argv; *p && p[1]; p++) {
+        if (strcmp(*p, "-device") != 0 || p[1][0] != '{')
+            continue;
+        struct json_object *d = json_tokener_parse(p[1]), *id, *bus, *addr;
+        if (!d || !json_object_object_get_ex(d, "id", &id) ||
+            !json_object_object_get_ex(d, "bus", &bus) ||
+            !json_object_object_get_ex(d, "addr", &addr) ||
+            (strcmp(json_object_get_string(bus), "pci.0") != 0 &&
+             strcmp(json_object_get_string(bus), "pcie.0") != 0)) {
+            json_object_put(d);
+            continue;
+        }
+        unsigned slot = 0, fn = 0;
+        sscanf(json_object_get_string(addr), "0x%x.0x%x", &slot, &fn);
+        bool found = false;
+        for (size_t k = 0; k < json_object_array_length(devs); k++) {
+            struct json_object *e = json_object_array_get_idx(devs, k), *q, *sl, *fu;
+            if (json_object_object_get_ex(e, "qdev_id", &q) &&
+                strcmp(json_object_get_string(q), json_object_get_string(id)) == 0 &&
+                json_object_object_get_ex(e, "slot", &sl) &&
+                json_object_object_get_ex(e, "function", &fu) &&
+                (unsigned)json_object_get_int(sl) == slot &&
+                (unsigned)json_object_get_int(fu) == fn)
+                found = true;
+        }
+        if (!found) {
+            snprintf(why, whylen, "query-pci has no %s at %s", json_object_get_string(id),
+                     json_object_get_string(addr));
+            json_object_put(d);
+            goto out;
+        }
+        json_object_put(d);
+    }
+    rc = 0;
+out:
+    json_object_put(r);
+    return rc;
+}
+
 /* Runs QEMU on argv with the listening monitor socket lfd; 0 when QEMU
  * accepted the command line and quit cleanly. */
 static int boot(char **argv, int lfd, const char *monpath, const char *logpath, char *why,
@@ -204,6 +291,17 @@ static int boot(char **argv, int lfd, const char *monpath, const char *logpath, 
         snprintf(why, whylen, "qmp_capabilities got no reply");
         goto out;
     }
+    if (write_all(cfd, "{\"execute\":\"query-pci\"}\n") < 0) {
+        snprintf(why, whylen, "cannot send query-pci");
+        goto out;
+    }
+    char *pci = read_reply(cfd);
+    int bad = !pci || !strstr(pci, "\"return\"") || check_pci(argv, pci, why, whylen) < 0;
+    if (!pci || !strstr(pci, "\"return\""))
+        snprintf(why, whylen, "query-pci failed: %.200s", pci ? pci : "(no reply)");
+    free(pci);
+    if (bad)
+        goto out;
     if (write_all(cfd, "{\"execute\":\"quit\"}\n") < 0) {
         snprintf(why, whylen, "cannot send quit");
         goto out;
