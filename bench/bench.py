@@ -504,7 +504,7 @@ def main():
                        "stopped_early": failed}, f, indent=1)
     if args.markdown:
         with open(args.markdown, "w") as f:
-            f.write("Machine: " + ", ".join(f"{k}: {v}" for k, v in info.items()) + "\n\n")
+            f.write("".join(f"- {k}: {v}\n" for k, v in info.items()) + "\n")
             f.write(bench.res.table(markdown=True) + "\n\n" + bench.res.targets_text(markdown=True) + "\n")
     return 1 if failed else 0
 
