@@ -179,6 +179,12 @@ static int build_machine(struct vk_cmd *c)
     if (def->features.smm)
         vk_buf_addf(&b, ",smm=%s", def->features.smm == VK_TRI_YES ? "on" : "off");
     vk_buf_adds(&b, ",dump-guest-core=off");
+    /* The PC speaker is part of the machine; it only needs its backend. */
+    for (size_t i = 0; i < def->nsounds; i++)
+        if (streq(def->sounds[i].model, "pcspk")) {
+            vk_buf_addf(&b, ",pcspk-audiodev=%s", c->audio_id);
+            break;
+        }
     if (!has_numa(c))
         vk_buf_adds(&b, ",memory-backend=pc.ram");
     vk_cmd_add(c, "-machine");
@@ -640,6 +646,8 @@ char **vk_qemu_build_argv(const struct vk_domain_def *def, const struct vk_qemu_
     }
     if (check_os(&c) < 0)
         goto fail;
+    /* Devices and graphics use the first <audio> (libvirt's default id 1). */
+    snprintf(c.audio_id, sizeof(c.audio_id), "audio%d", def->naudios ? def->audios[0].id : 1);
     if (vk_cmd_assign_addresses(&c) < 0)
         goto fail;
 

@@ -108,8 +108,8 @@ const char *vk_qemu_sound_model(const struct vk_sound_def *s)
     static const struct {
         const char *xml, *qemu;
     } map[] = {
-        {"ich6", "intel-hda"}, {"ich9", "ich9-intel-hda"}, {"ac97", "AC97"},
-        {"es1370", "ES1370"},  {"sb16", "sb16"},           {"usb", "usb-audio"},
+        {"ich6", "intel-hda"}, {"ich9", "ich9-intel-hda"}, {"ac97", "AC97"},   {"es1370", "ES1370"},
+        {"sb16", "sb16"},      {"usb", "usb-audio"},       {"pcspk", "pcspk"},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (streq(s->model, map[i].xml))
@@ -534,7 +534,7 @@ static int collect(struct vk_cmd *c, struct pci_want **w, size_t *n, struct name
         if (!drv)
             return vk_cmd_unsupported(c, "sound model '%s' is not supported",
                                       s->model ? s->model : "");
-        if (streq(drv, "sb16") || streq(drv, "usb-audio"))
+        if (streq(drv, "sb16") || streq(drv, "usb-audio") || streq(drv, "pcspk"))
             continue;
         if (add_want(c, w, n, s, drv, &s->info, name_of(nm, "sound %zu", i)) < 0)
             return -1;

@@ -69,7 +69,6 @@ int vk_cmd_build_audio(struct vk_cmd *c)
         bool spice = false;
         for (size_t i = 0; i < def->ngraphics; i++)
             spice |= def->graphics[i].type == VK_GRAPHICS_SPICE;
-        snprintf(c->audio_id, sizeof(c->audio_id), "audio1");
         struct json_object *o = json_object_new_object();
         vk_js(o, "id", "audio1");
         vk_js(o, "driver", spice ? "spice" : "none");
@@ -89,8 +88,6 @@ int vk_cmd_build_audio(struct vk_cmd *c)
             return vk_cmd_unsupported(c, "audio %zu: id must be 1 or more", i);
         char id[32];
         snprintf(id, sizeof(id), "audio%d", a->id);
-        if (i == 0)
-            snprintf(c->audio_id, sizeof(c->audio_id), "%s", id);
         struct json_object *o = json_object_new_object();
         vk_js(o, "id", id);
         vk_js(o, "driver", drv);
@@ -273,6 +270,12 @@ int vk_cmd_build_sounds(struct vk_cmd *c)
         const struct vk_sound_def *s = &def->sounds[i];
         const char *drv = vk_qemu_sound_model(s);
         char id[64];
+        if (streq(drv, "pcspk")) {
+            if (s->info.addr.type != VK_ADDR_NONE)
+                return vk_cmd_unsupported(c, "sound 'pcspk' is the machine's speaker: it "
+                                             "takes no address");
+            continue; /* on the -machine line */
+        }
         int r = 0;
         if (vk_cmd_dev_id(c, &s->info, id, sizeof(id), "sound%zu", i) < 0)
             return -1;
