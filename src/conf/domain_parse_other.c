@@ -37,7 +37,7 @@ static int parse_graphics(xmlNodePtr n, struct vk_domain_def *def, unsigned flag
     static const char *const compressions[] = {"auto_glz", "auto_lz", "quic", "glz",
                                                "lz",       "off",     NULL};
     static const char *const listen_attrs[] = {"type", "address", NULL};
-    static const char *const listen_types[] = {"address", "none", NULL};
+    static const char *const listen_types[] = {"address", "none", "socket", NULL};
     struct vk_graphics_def *g = VK_APPEND(def->graphics, def->ngraphics);
     int type = 0, autoport = 0;
     bool err = false, have_listen = false;
@@ -110,7 +110,7 @@ static int parse_graphics(xmlNodePtr n, struct vk_domain_def *def, unsigned flag
                                     g->listen, addr);
             free(g->listen);
             g->listen = vk_strdup(addr);
-        } else if (!strcmp(ltype, "none") && g->listen) {
+        } else if (strcmp(ltype, "address") && g->listen) {
             return xu_err_value(c, "type", ltype);
         }
     }

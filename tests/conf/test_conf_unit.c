@@ -364,6 +364,20 @@ static void test_flags_and_copy(void)
     CHECK(strstr(plain, "net0") == NULL);
     CHECK(def->disks[0].bus == VK_BUS_VIRTIO); /* implied by "vd" */
 
+    vk_autofree char *sock = dom(NULL, "<graphics type='spice'><listen type='socket'/></graphics>");
+    struct vk_domain_def *sdef = vk_domain_def_parse(sock, 0);
+    CHECK(sdef && !strcmp(sdef->graphics[0].listen_type, "socket"));
+    if (sdef) {
+        vk_autofree char *sout = vk_domain_def_format(sdef, 0, -1);
+        CHECK(
+            strstr(sout, "<graphics type='spice' autoport='yes'>\n      <listen type='socket'/>") !=
+            NULL);
+        vk_domain_def_free(sdef);
+    }
+    vk_autofree char *clash =
+        dom(NULL, "<graphics type='vnc' listen='0.0.0.0'><listen type='socket'/></graphics>");
+    expect_error(clash, VK_ERR_XML_DETAIL, "invalid value 'socket' for <graphics/listen type>");
+
     struct vk_domain_def *copy = vk_domain_def_copy(def);
     CHECK(copy != NULL);
     if (copy) {
