@@ -44,7 +44,7 @@ vsh domstate --reason vi-basic
 
 # TCG boot on a shared machine: bounded wait, failing early if the domain stops.
 for ((i = 0; i < 300 * 2; i++)); do
-    grep -q '^VIRTKIT-GUEST-READY' "$serial" 2>/dev/null && break
+    grep -q 'VIRTKIT-GUEST-READY' "$serial" 2>/dev/null && break
     if ((i % 10 == 0)); then
         vsh domstate vi-basic
         [ "$OUT" = running ] || vk_fail "vi-basic left 'running' ('$OUT') before the guest was ready:
@@ -52,7 +52,8 @@ $(tail -n 20 "$serial" 2>/dev/null)"
     fi
     sleep 0.5
 done
-ready=$(tr -d '\r' <"$serial" 2>/dev/null | grep '^VIRTKIT-GUEST-READY')
+# Not anchored: the guest's shell prompt can race onto the same line, before it.
+ready=$(tr -d '\r' <"$serial" 2>/dev/null | grep -o 'VIRTKIT-GUEST-READY.*')
 [ "$ready" = "VIRTKIT-GUEST-READY $GUEST_KVER" ] ||
     vk_fail "no readiness line 'VIRTKIT-GUEST-READY $GUEST_KVER' on the serial within 300 s (got '$ready'):
 $(tail -n 20 "$serial" 2>/dev/null)"
