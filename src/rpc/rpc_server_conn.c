@@ -23,6 +23,15 @@
  * its calls until it drains what it has. */
 #define OUT_HIGH_WATER (4u << 20)
 
+/* An open data stream (see rpc_server_conn.h). */
+struct conn_stream {
+    int32_t proc;
+    uint32_t serial;
+    vk_rpc_stream_cb cb;
+    void (*release)(void *opaque);
+    void *opaque;
+};
+
 struct out_pkt {
     uint8_t *data;
     size_t len;
@@ -57,6 +66,8 @@ struct vk_rpc_conn {
     struct out_pkt *out_head, *out_tail;
     size_t out_off;   /* bytes of out_head already written */
     size_t out_bytes; /* queued, not yet written */
+    struct conn_stream *streams;
+    size_t nstreams;
 };
 
 static long long now_ms(void)
@@ -85,10 +96,26 @@ static void free_queue(struct vk_rpc_conn *conn)
     conn->out_bytes = 0;
 }
 
+/* Releases every stream (the connection is gone). */
+static void release_streams(struct vk_rpc_conn *conn)
+{
+    pthread_mutex_lock(&conn->lock);
+    struct conn_stream *st = conn->streams;
+    size_t n = conn->nstreams;
+    conn->streams = NULL;
+    conn->nstreams = 0;
+    pthread_mutex_unlock(&conn->lock);
+    for (size_t i = 0; i < n; i++)
+        if (st[i].release)
+            st[i].release(st[i].opaque);
+    free(st);
+}
+
 void vk_rpc_conn_unref(struct vk_rpc_conn *conn)
 {
     if (!conn || atomic_fetch_sub(&conn->refs, 1) != 1)
         return;
+    release_streams(conn);
     free_queue(conn);
     free(conn->body);
     if (conn->fd >= 0)
@@ -241,6 +268,109 @@ void vk_rpc_conn_start_keepalive(struct vk_rpc_conn *conn, int interval_s, int c
     pthread_mutex_unlock(&conn->lock);
 }
 
+/* ---- streams ---- */
+
+int vk_rpc_conn_add_stream(struct vk_rpc_conn *conn, int32_t proc, uint32_t serial,
+                           vk_rpc_stream_cb cb, void (*release)(void *opaque), void *opaque)
+{
+    pthread_mutex_lock(&conn->lock);
+    int rc = -1;
+    if (conn->closed) {
+        vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "the client connection is closed");
+        goto out;
+    }
+    for (size_t i = 0; i < conn->nstreams; i++)
+        if (conn->streams[i].proc == proc && conn->streams[i].serial == serial) {
+            vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "stream %d/%u is already open", proc, serial);
+            goto out;
+        }
+    struct conn_stream *st = VK_APPEND(conn->streams, conn->nstreams);
+    *st = (struct conn_stream){proc, serial, cb, release, opaque};
+    rc = 0;
+out:
+    pthread_mutex_unlock(&conn->lock);
+    return rc;
+}
+
+void vk_rpc_conn_remove_stream(struct vk_rpc_conn *conn, int32_t proc, uint32_t serial)
+{
+    struct conn_stream gone = {0};
+    pthread_mutex_lock(&conn->lock);
+    for (size_t i = 0; i < conn->nstreams; i++)
+        if (conn->streams[i].proc == proc && conn->streams[i].serial == serial) {
+            gone = conn->streams[i];
+            conn->streams[i] = conn->streams[--conn->nstreams];
+            break;
+        }
+    pthread_mutex_unlock(&conn->lock);
+    if (gone.release)
+        gone.release(gone.opaque);
+}
+
+void vk_rpc_conn_send_stream(struct vk_rpc_conn *conn, int32_t proc, uint32_t serial, int status,
+                             const void *data, size_t len)
+{
+    if (len > VK_RPC_MAX_PAYLOAD)
+        len = VK_RPC_MAX_PAYLOAD; /* callers send small chunks; never an oversized packet */
+    struct vk_rpc_header h = {REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, VK_RPC_STREAM,
+                              serial, status};
+    size_t total = VK_RPC_MIN_PACKET + len;
+    uint8_t *pkt = vk_malloc(total);
+    vk_rpc_header_encode(pkt, (uint32_t)total, &h);
+    if (len)
+        memcpy(pkt + VK_RPC_MIN_PACKET, data, len); /* raw bytes: no XDR, no padding */
+    vk_rpc_conn_send(conn, pkt, total);
+}
+
+void vk_rpc_conn_send_stream_error(struct vk_rpc_conn *conn, int32_t proc, uint32_t serial,
+                                   int code, int domain, const char *message)
+{
+    struct vk_rpc_header h = {REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, VK_RPC_STREAM,
+                              serial, VK_RPC_ERROR};
+    uint8_t *pkt;
+    size_t len;
+    if (vk_rpc_encode_error_msg(&h, code, domain, message, &pkt, &len) < 0)
+        return; /* keeps type STREAM */
+    vk_rpc_conn_send(conn, pkt, len);
+}
+
+size_t vk_rpc_conn_queued_bytes(struct vk_rpc_conn *conn)
+{
+    pthread_mutex_lock(&conn->lock);
+    size_t n = conn->out_bytes;
+    pthread_mutex_unlock(&conn->lock);
+    return n;
+}
+
+/* A STREAM packet from the peer: to its stream, or answered here. */
+static void deliver_stream(struct vk_rpc_conn *conn, const struct vk_rpc_header *h,
+                           const uint8_t *pkt, size_t len)
+{
+    struct conn_stream st = {0};
+    pthread_mutex_lock(&conn->lock);
+    for (size_t i = 0; i < conn->nstreams; i++)
+        if (conn->streams[i].proc == h->proc && conn->streams[i].serial == h->serial)
+            st = conn->streams[i]; /* a copy: the array may grow meanwhile */
+    pthread_mutex_unlock(&conn->lock);
+    if (st.cb) {
+        st.cb(conn, h, pkt + VK_RPC_MIN_PACKET, len - VK_RPC_MIN_PACKET, st.opaque);
+        return;
+    }
+    if (h->status == VK_RPC_OK) {
+        vk_rpc_conn_send_stream(conn, h->proc, h->serial, VK_RPC_OK, NULL, 0);
+    } else if (h->status == VK_RPC_ERROR) {
+        /* libvirtd answers an abort with an error REPLY. */
+        struct vk_rpc_header rh = *h;
+        rh.type = VK_RPC_REPLY;
+        uint8_t *out;
+        size_t olen;
+        if (vk_rpc_encode_error_msg(&rh, VK_ERR_RPC, VK_FROM_RPC, "stream aborted at client request",
+                                    &out, &olen) == 0)
+            vk_rpc_conn_send(conn, out, olen);
+    }
+    /* CONTINUE for no stream: dropped. */
+}
+
 /* A packet arrived whole: keepalive is handled here, the rest goes up. */
 static void deliver(struct vk_rpc_conn *conn, uint8_t *pkt, size_t len)
 {
@@ -255,6 +385,11 @@ static void deliver(struct vk_rpc_conn *conn, uint8_t *pkt, size_t len)
         if (h.proc == KEEPALIVE_PROC_PING)
             send_keepalive(conn, KEEPALIVE_PROC_PONG);
         /* PONG (or an unknown keepalive message): nothing to answer. */
+        free(pkt);
+        return;
+    }
+    if (h.prog == REMOTE_PROGRAM && h.type == VK_RPC_STREAM) {
+        deliver_stream(conn, &h, pkt, len);
         free(pkt);
         return;
     }
@@ -376,6 +511,7 @@ static void conn_watch_gone(void *opaque)
         vk_loop_remove_timer(conn->loop, conn->ka_timer);
     conn->ka_timer = 0;
     pthread_mutex_unlock(&conn->lock);
+    release_streams(conn);
     if (conn->ops->closed)
         conn->ops->closed(conn, conn->opaque);
     vk_rpc_conn_unref(conn);

@@ -64,3 +64,35 @@ void vk_rpc_conn_set_reading(struct vk_rpc_conn *conn, bool reading);
  * libvirtd starts this when the client asks for the keepalive feature.
  * Thread-safe; a second call changes nothing. */
 void vk_rpc_conn_start_keepalive(struct vk_rpc_conn *conn, int interval_s, int count);
+
+/* ---- Streams (libvirt's data streams: DOMAIN_OPEN_CONSOLE, ...) ----
+ * A stream is named by the procedure and serial of the call that opened
+ * it; every STREAM packet of it, both ways, carries those two. Packets of
+ * type STREAM from the peer go to the stream's callback (loop thread)
+ * instead of ops->packet. For no open stream: data (status CONTINUE) is
+ * dropped (it may still be in flight when a stream ended), a finish
+ * (status OK) gets its empty confirmation and an abort (status ERROR) an
+ * error reply, so a client waiting on either never hangs. Flow control is
+ * the owner's: it reads its source only while vk_rpc_conn_queued_bytes()
+ * is low, i.e. as fast as the client reads. */
+struct vk_rpc_header;
+/* hdr is the packet's header; data/len its raw payload (no XDR). */
+typedef void (*vk_rpc_stream_cb)(struct vk_rpc_conn *conn, const struct vk_rpc_header *hdr,
+                                 const uint8_t *data, size_t len, void *opaque);
+/* Any thread. release(opaque) runs (loop thread, or the last unref) when
+ * the stream is removed or the connection closes. Returns 0, or -1 when the
+ * connection is closed or the stream exists (release is then not called). */
+int vk_rpc_conn_add_stream(struct vk_rpc_conn *conn, int32_t proc, uint32_t serial,
+                           vk_rpc_stream_cb cb, void (*release)(void *opaque), void *opaque);
+/* Loop thread only (so a callback never runs on a released opaque). */
+void vk_rpc_conn_remove_stream(struct vk_rpc_conn *conn, int32_t proc, uint32_t serial);
+/* Queues a STREAM packet of the REMOTE program: status CONTINUE with data
+ * (len 0 is end of file, as libvirtd sends it), or OK with no data (the
+ * confirmation of the peer's finish). Thread-safe. */
+void vk_rpc_conn_send_stream(struct vk_rpc_conn *conn, int32_t proc, uint32_t serial, int status,
+                             const void *data, size_t len);
+/* Queues a STREAM packet with status ERROR carrying code/message. */
+void vk_rpc_conn_send_stream_error(struct vk_rpc_conn *conn, int32_t proc, uint32_t serial,
+                                   int code, int domain, const char *message);
+/* Bytes queued for the peer, not yet written. Thread-safe. */
+size_t vk_rpc_conn_queued_bytes(struct vk_rpc_conn *conn);
