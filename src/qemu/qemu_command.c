@@ -166,7 +166,15 @@ static bool has_numa(const struct vk_cmd *c)
     return c->def->cpu.ncells > 0;
 }
 
-/* 7.2 has no machine hpet/acpi switch that libvirt uses: -no-hpet/-no-acpi. */
+/* QEMU 8.0 deprecated -no-hpet/-no-acpi for the machine properties; for
+ * 7.2 we use the options (as libvirt does for 7.2). */
+static bool machine_props_for_hpet_acpi(const struct vk_cmd *c)
+{
+    return c->ctx->qemu_version >= 8000000;
+}
+
+static const struct vk_timer_def *find_timer(const struct vk_cmd *c, const char *name);
+
 static int build_machine(struct vk_cmd *c)
 {
     const struct vk_domain_def *def = c->def;
@@ -179,14 +187,20 @@ static int build_machine(struct vk_cmd *c)
     if (def->features.smm)
         vk_buf_addf(&b, ",smm=%s", def->features.smm == VK_TRI_YES ? "on" : "off");
     vk_buf_adds(&b, ",dump-guest-core=off");
+    if (!has_numa(c))
+        vk_buf_adds(&b, ",memory-backend=pc.ram");
     /* The PC speaker is part of the machine; it only needs its backend. */
     for (size_t i = 0; i < def->nsounds; i++)
         if (streq(def->sounds[i].model, "pcspk")) {
             vk_buf_addf(&b, ",pcspk-audiodev=%s", c->audio_id);
             break;
         }
-    if (!has_numa(c))
-        vk_buf_adds(&b, ",memory-backend=pc.ram");
+    if (machine_props_for_hpet_acpi(c)) {
+        const struct vk_timer_def *hpet = find_timer(c, "hpet");
+        if (hpet && hpet->present)
+            vk_buf_addf(&b, ",hpet=%s", hpet->present == VK_TRI_YES ? "on" : "off");
+        vk_buf_addf(&b, ",acpi=%s", def->features.acpi ? "on" : "off");
+    }
     vk_cmd_add(c, "-machine");
     vk_cmd_add(c, b.data);
     vk_buf_free(&b);
@@ -497,7 +511,7 @@ static int build_clock(struct vk_cmd *c)
         vk_cmd_addf(c, "kvm-pit.lost_tick_policy=%s", p);
     }
     const struct vk_timer_def *hpet = find_timer(c, "hpet");
-    if (hpet && hpet->present == VK_TRI_NO)
+    if (hpet && hpet->present == VK_TRI_NO && !machine_props_for_hpet_acpi(c))
         vk_cmd_add(c, "-no-hpet");
     return 0;
 
@@ -532,7 +546,7 @@ static int build_lifecycle(struct vk_cmd *c)
         vk_cmd_add(c, "-no-shutdown");
     if (def->on_reboot == VK_LIFE_DESTROY)
         vk_cmd_add(c, "-no-reboot");
-    if (!def->features.acpi)
+    if (!def->features.acpi && !machine_props_for_hpet_acpi(c))
         vk_cmd_add(c, "-no-acpi");
     return 0;
 }
