@@ -6,7 +6,7 @@ domain while the test script kills virtkitd with SIGKILL and restarts it.
       runs the clients until the file STOP exists (each then finishes and
       settles its current operation); a call cut by the kill is re-checked
       after reconnecting (the outcome must be the state before or after it).
-  crash_clients.py verify ROOT LEDGER TAG
+  crash_clients.py verify ROOT LEDGER TAG [LABEL]
       checks what the daemon reports and the QEMU processes against the
       ledger: every domain whose define succeeded exists with the XML written,
       undefined ones are gone, running ones have exactly one QEMU, shut off
@@ -112,6 +112,7 @@ class Client(threading.Thread):
 
     def step(self):
         st = self.st
+        st["pid"] = None  # the QEMU pid verify saw is stale from here on
         op = st["next"]
         try:
             self.do(op)
@@ -142,7 +143,13 @@ class Client(threading.Thread):
             while not os.path.exists(self.stop_path):
                 self.step()
             # One more call after the restart: the new daemon must serve.
+            # Clients 0 and 1 then stop only once their domain runs, so the
+            # next kill also finds running domains to re-attach.
             self.step()
+            for _ in range(len(CYCLE)):
+                if self.idx >= 2 or self.st["state"] == "running":
+                    break
+                self.step()
         except Exception as e:  # noqa: BLE001 - any failure is reported
             self.fail(f"client thread died: {type(e).__name__}: {e}")
             self.started.set()
@@ -187,7 +194,7 @@ def log_about(root, words):
     return "\n".join(lines[-25:])
 
 
-def verify(root, ledger_path, tag):
+def verify(root, ledger_path, tag, label="after the kill"):
     ledger = load(ledger_path, tag)
     failures = []
     conn = vkrel.open_retry(vkrel.uri(root), 60)
@@ -235,9 +242,15 @@ def verify(root, ledger_path, tag):
     for pid, u in procs.items():
         per_uuid.setdefault(u, []).append(pid)
     for u, name in running_uuids.items():
-        n = len(per_uuid.get(u, []))
-        if n != 1:
-            failures.append(f"{name}: running with {n} QEMU processes {per_uuid.get(u)}")
+        pids = per_uuid.get(u, [])
+        if len(pids) != 1:
+            failures.append(f"{name}: running with {len(pids)} QEMU processes {pids}")
+            continue
+        c = next(c for c in ledger["clients"].values() if c["name"] == name)
+        if c.get("pid") and c["pid"] != pids[0]:
+            failures.append(f"{name}: ran as QEMU pid {c['pid']} before the restart, "
+                            f"now pid {pids[0]} (not re-attached)")
+        c["pid"] = pids[0]
     orphans = [p for p, u in procs.items() if u not in running_uuids]
     if orphans:
         # A QEMU killed a moment ago may still be exiting: look again.
@@ -250,10 +263,11 @@ def verify(root, ledger_path, tag):
             root, [str(p) for p in orphans] + [owner_of(ledger, procs[p]) for p in orphans]))
         vkrel.kill_pids(orphans)  # ours (uuid or name of this test): never leak them
     s = ledger["stats"]
-    print(f"round {s['rounds']}: ok; totals: {s['ops']} ops, {s['cut']} cut by a kill, "
+    print(f"round {s['rounds']} {label}: ok; totals: {s['ops']} ops, {s['cut']} failed by a kill, "
           f"{s['reconnects']} reconnects, {s['defines']} defines, {s['starts']} starts; "
           f"states now " + ", ".join(c["state"] for c in ledger["clients"].values())
           if not failures else f"round {s['rounds']}: FAILED")
+    save(ledger_path, ledger)
     for f in failures:
         print("FAIL:", f, file=sys.stderr)
     return 1 if failures else 0
@@ -262,4 +276,4 @@ def verify(root, ledger_path, tag):
 if __name__ == "__main__":
     if sys.argv[1] == "run":
         sys.exit(run(*sys.argv[2:7]))
-    sys.exit(verify(*sys.argv[2:5]))
+    sys.exit(verify(*sys.argv[2:6]))
