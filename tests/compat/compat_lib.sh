@@ -8,7 +8,7 @@
 . "$VK_TESTS_DIR/lib/vk_daemon.sh"
 
 FIX=$VK_TESTS_DIR/fixtures/virt-install
-COMPAT_XML="/usr/bin/python3 $VK_TESTS_DIR/compat/compat_xml.py"
+compat_xml() { /usr/bin/python3 "$VK_TESTS_DIR/compat/compat_xml.py" "$@"; }
 FIXTURES="vi-basic vi-disk-vnc vi-q35-spice"
 
 # Runs virsh with stdout kept byte for byte in $ROOT/out (virsh's trailing

@@ -7,12 +7,12 @@ set -u
 . "$VK_TESTS_DIR/guest/guest-env.sh" || vk_fail "the test guest could not be built"
 vk_daemon_start
 
-$COMPAT_XML rewrite "$FIX/vi-basic.xml" "$ROOT/vi-basic.xml" \
+compat_xml rewrite "$FIX/vi-basic.xml" "$ROOT/vi-basic.xml" \
     kernel="$GUEST_KERNEL" initrd="$GUEST_INITRD" || vk_fail "could not rewrite vi-basic.xml"
 args=("vi-basic=$ROOT/vi-basic.xml")
 for n in vi-disk-vnc vi-q35-spice; do
     qemu-img create -q -f qcow2 "$ROOT/$n.qcow2" 64M || vk_fail "qemu-img create"
-    $COMPAT_XML rewrite "$FIX/$n.xml" "$ROOT/$n.xml" disk="$ROOT/$n.qcow2" ||
+    compat_xml rewrite "$FIX/$n.xml" "$ROOT/$n.xml" disk="$ROOT/$n.qcow2" ||
         vk_fail "could not rewrite $n.xml"
     args+=("$n=$ROOT/$n.xml")
 done

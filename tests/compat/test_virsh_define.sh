@@ -16,7 +16,7 @@ for n in $FIXTURES; do
     [ "$RC" -eq 0 ] || vk_fail "dominfo $n failed: $OUT"
     expect_recorded "$FIX/$n.dominfo.txt"
     # The recording's UUID is the one in the XML (not a fresh one).
-    uuid=$($COMPAT_XML keys "$FIX/$n.xml" | sed -n 's/^uuid=//p')
+    uuid=$(compat_xml keys "$FIX/$n.xml" | sed -n 's/^uuid=//p')
     [ "$(info_field "$ROOT/out" UUID)" = "$uuid" ] || vk_fail "$n: dominfo UUID is not $uuid"
 done
 
@@ -33,10 +33,10 @@ for n in $FIXTURES; do
         vk_fail "dumpxml $n is not valid domain XML: $(cat "$ROOT/validate")
 $(cat "$ROOT/$n.dump1.xml")"
     # What virt-install wrote survives define + dumpxml.
-    $COMPAT_XML same-keys "$FIX/$n.xml" "$ROOT/$n.dump1.xml" ||
+    compat_xml same-keys "$FIX/$n.xml" "$ROOT/$n.dump1.xml" ||
         vk_fail "dumpxml $n lost or changed what virt-install wrote"
     echo "$n: against libvirt's dumpxml ($n.defined.xml):"
-    $COMPAT_XML vs-libvirt "$FIX/$n.xml" "$FIX/$n.defined.xml" "$ROOT/$n.dump1.xml" ||
+    compat_xml vs-libvirt "$FIX/$n.xml" "$FIX/$n.defined.xml" "$ROOT/$n.dump1.xml" ||
         vk_fail "dumpxml $n differs from libvirt's on a key field"
 
     # Re-defining the dump is a fixed point: same XML back.

@@ -32,7 +32,7 @@ expect_running_list() {
 
 # --- run 1: boot the guest, wait for its readiness line, ACPI shutdown
 serial=$ROOT/vi-basic.serial.log
-$COMPAT_XML rewrite "$FIX/vi-basic.xml" "$ROOT/vi-basic.serial.xml" \
+compat_xml rewrite "$FIX/vi-basic.xml" "$ROOT/vi-basic.serial.xml" \
     kernel="$GUEST_KERNEL" initrd="$GUEST_INITRD" serial-file="$serial" ||
     vk_fail "could not rewrite vi-basic.xml"
 define_ok vi-basic "$ROOT/vi-basic.serial.xml"
@@ -74,12 +74,22 @@ vsh_exact dominfo vi-basic
 expect_recorded "$FIX/vi-basic.dominfo.txt"
 
 # --- run 2: the console left as virt-install wrote it (pty); start, destroy
-$COMPAT_XML rewrite "$FIX/vi-basic.xml" "$ROOT/vi-basic.pty.xml" \
+compat_xml rewrite "$FIX/vi-basic.xml" "$ROOT/vi-basic.pty.xml" \
     kernel="$GUEST_KERNEL" initrd="$GUEST_INITRD" || vk_fail "could not rewrite vi-basic.xml"
 define_ok vi-basic "$ROOT/vi-basic.pty.xml"
 start_ok vi-basic
 expect_running_dominfo vi-basic "$FIX/vi-basic.running.dominfo.txt"
 expect_running_list "$RUN_ID"
+# The live XML: valid, carries the Id, keeps what was defined.
+vsh_exact dumpxml vi-basic
+[ "$RC" -eq 0 ] || vk_fail "dumpxml of running vi-basic failed: $OUT"
+cp "$ROOT/out" "$ROOT/vi-basic.live.xml"
+head -n 1 "$ROOT/vi-basic.live.xml" | grep -qx "<domain type='qemu' id='$RUN_ID'>" ||
+    vk_fail "live dumpxml does not open with <domain type='qemu' id='$RUN_ID'>: $(head -n 1 "$ROOT/vi-basic.live.xml")"
+virt-xml-validate "$ROOT/vi-basic.live.xml" domain >"$ROOT/validate" 2>&1 ||
+    vk_fail "live dumpxml is not valid domain XML: $(cat "$ROOT/validate")"
+compat_xml same-keys "$ROOT/vi-basic.pty.xml" "$ROOT/vi-basic.live.xml" ||
+    vk_fail "live dumpxml of vi-basic lost or changed what was defined"
 destroy_ok vi-basic
 [ -z "$(vk_status_pids)" ] || vk_fail "a status file still records a QEMU after destroy"
 vsh_exact list --all

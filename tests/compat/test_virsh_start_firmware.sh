@@ -11,7 +11,7 @@ vk_daemon_start
 
 disk=$ROOT/$name.qcow2
 qemu-img create -q -f qcow2 "$disk" 64M || vk_fail "qemu-img create $disk"
-$COMPAT_XML rewrite "$FIX/$name.xml" "$ROOT/$name.xml" disk="$disk" ||
+compat_xml rewrite "$FIX/$name.xml" "$ROOT/$name.xml" disk="$disk" ||
     vk_fail "could not rewrite $name.xml"
 define_ok "$name" "$ROOT/$name.xml"
 
