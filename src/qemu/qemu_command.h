@@ -13,6 +13,8 @@
  *    spare), a pcie-pci-bridge for conventional-PCI devices on q35.
  *  - Interface types network/bridge and the passt backend are rejected
  *    (need the network layer / the passt helper).
+ *  - Images are not probed: a qcow2 overlay's backing file is opened by QEMU
+ *    from the image header (libvirt probes and names each layer instead).
  *  - Disks always get an explicit format node (as libvirt for QEMU 7.2);
  *    node names libvirt-N-storage/-format; device ids as libvirt
  *    (virtio-disk0, ide0-0-0, net0, serial0, ...) or the user alias. */

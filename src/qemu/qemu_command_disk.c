@@ -411,10 +411,10 @@ static int emit_blockdevs(struct vk_cmd *c, const struct vk_disk_def *d, int nod
     add_cache(f, cm);
     vk_js(f, "driver", fmt);
     vk_js(f, "file", storage);
-    /* The def has no backing chain: never let QEMU follow one named in the
-     * image header (it could point at any host file). */
-    if (streq(fmt, "qcow2") || streq(fmt, "qcow") || streq(fmt, "qed") || streq(fmt, "vmdk"))
-        json_object_object_add(f, "backing", NULL);
+    /* No "backing":null: the def has no backing chain and we do not probe
+     * images (libvirt does, then names each layer), so an overlay's backing
+     * file is opened by QEMU from the image header, as plain QEMU would.
+     * Dropping it instead would hide the base image's data from the guest. */
     vk_cmd_add_json(c, "-blockdev", f);
     return 0;
 }

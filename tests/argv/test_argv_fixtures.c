@@ -8,7 +8,9 @@
  *  - fds: libvirt passes pre-opened fds (monitor, unix channels), we pass
  *    the monitor fd and channel paths: "fd=N" / "path=P" become "<endpoint>";
  *  - -no-shutdown: libvirt always adds it, we only for 'preserve';
- *  - machine alias vs canonical name (pc/q35 vs pc-i440fx-7.2/pc-q35-7.2). */
+ *  - machine alias vs canonical name (pc/q35 vs pc-i440fx-7.2/pc-q35-7.2);
+ *  - libvirt's "backing":null on qcow2 format nodes (it probed the image and
+ *    found no backing file; we do not probe, QEMU follows the header). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +81,11 @@ static char *normalize(const char *prev, const char *arg)
             }
         }
         return vk_buf_steal(&b);
+    }
+    if (prev && strcmp(prev, "-blockdev") == 0) {
+        const char *bn = strstr(arg, ",\"backing\":null");
+        if (bn)
+            return vk_asprintf("%.*s%s", (int)(bn - arg), arg, bn + strlen(",\"backing\":null"));
     }
     return vk_strdup(arg);
 }
