@@ -110,5 +110,16 @@ void vk_daemon_unlisten(struct vk_daemon *d);
 /* Capabilities XML (daemon_caps.c); caller frees. */
 char *vk_daemon_capabilities(struct vk_daemon *d);
 
+/* Feature "events" (daemon_handlers_events.c): handlers, and the event
+ * registry (init after the driver opens, fini after it closes; closed is
+ * the client connections' closed callback). */
+int vk_h_dom_set_autostart(struct vk_call *call, void *args, void *ret);
+int vk_h_dom_reset(struct vk_call *call, void *args, void *ret);
+int vk_h_event_register_any(struct vk_call *call, void *args, void *ret);
+int vk_h_event_deregister_any(struct vk_call *call, void *args, void *ret);
+void vk_daemon_events_init(struct vk_daemon *d);
+void vk_daemon_events_fini(struct vk_daemon *d);
+void vk_daemon_events_conn_closed(struct vk_rpc_conn *conn, void *opaque);
+
 /* Helpers for handlers. */
 void vk_ref_to_wire(const struct vk_dom_ref *ref, remote_nonnull_domain *out);

@@ -80,7 +80,7 @@ static void client_free(void *opaque)
 
 static const struct vk_rpc_conn_ops client_ops = {
     .packet = client_packet,
-    .closed = NULL,
+    .closed = vk_daemon_events_conn_closed,
     .free_opaque = client_free,
 };
 

@@ -206,6 +206,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "virtkitd: cannot open the QEMU driver: %s\n", vk_error_last()->message);
         goto out;
     }
+    vk_daemon_events_init(&d);
     d.workers = vk_workers_new(NUM_WORKERS);
     d.prio_workers = d.workers ? vk_workers_new(NUM_PRIO_WORKERS) : NULL;
     if (!d.prio_workers || vk_daemon_listen(&d) < 0) {
@@ -213,6 +214,7 @@ int main(int argc, char **argv)
         goto out;
     }
     VK_INFO("virtkitd listening on %s and %s", d.paths.sock_rw, d.paths.sock_ro);
+    vk_qemu_driver_autostart(d.drv);
 
     while (sem_wait(&sig.quit) < 0 && errno == EINTR)
         ;
@@ -225,6 +227,7 @@ out:
     vk_daemon_stop_accepting(&d);
     vk_workers_stop(d.workers);
     vk_workers_stop(d.prio_workers);
+    vk_daemon_events_fini(&d);
     if (d.drv)
         vk_qemu_driver_close(d.drv);
     if (loop_started) {

@@ -134,3 +134,13 @@ void vk_qemu_driver_set_event_cb(struct vk_qemu_driver *drv, vk_qemu_event_cb cb
  * per-domain round trip). */
 int vk_qemu_list_domains(struct vk_qemu_driver *drv, unsigned flags, struct vk_dom_ref **out,
                          int **states, size_t *n);
+
+/* ---- Feature "events" (qemu_driver_events.c) ---- */
+
+/* Not a lifecycle event: the guest reset itself (QMP RESET), which libvirt
+ * reports as VIR_DOMAIN_EVENT_ID_REBOOT. The event callback gets it with
+ * event VK_EVENT_X_REBOOT and detail 0. */
+enum { VK_EVENT_X_REBOOT = 1000 };
+/* virDomainReset: a hard reset of the machine (QMP system_reset); flags
+ * must be 0. */
+int vk_qemu_domain_reset(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
