@@ -235,8 +235,9 @@ check(x is not None and x["serial"] == 4242 and x["status"] == vkrel.ERROR,
       f"keepalive program CALL of unknown procedure 7: error reply {x and vkrel.error_of(x)}")
 x = r.call(1, struct.pack(">I", 1) + vkrel.xdr_string("qemu:///system") + struct.pack(">I", 0))
 got = vkrel.error_of(x) if x and x["status"] == vkrel.ERROR else None
-check(got is not None and "already open" in got[1],
-      f"second CONNECT_OPEN on one connection refused like libvirtd: {got}")
+check(got is not None and got[0] == libvirt.VIR_ERR_INTERNAL_ERROR and "already open" in got[1],
+      f"second CONNECT_OPEN on one connection refused like libvirtd "
+      f"(VIR_ERR_INTERNAL_ERROR 'connection already open'): {got}")
 for what, payload in [
         ("a 5 MiB string (limit 4 MiB)", vkrel.xdr_string("x" * (5 << 20))),
         ("a string filling a 16 MiB packet", vkrel.xdr_string("x" * ((16 << 20) - 100))),
