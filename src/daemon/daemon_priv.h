@@ -121,5 +121,23 @@ void vk_daemon_events_init(struct vk_daemon *d);
 void vk_daemon_events_fini(struct vk_daemon *d);
 void vk_daemon_events_conn_closed(struct vk_rpc_conn *conn, void *opaque);
 
+/* Feature "stats" (daemon_handlers_stats.c). */
+int vk_h_get_domain_capabilities(struct vk_call *call, void *args, void *ret);
+int vk_h_get_all_domain_stats(struct vk_call *call, void *args, void *ret);
+int vk_h_memory_stats(struct vk_call *call, void *args, void *ret);
+int vk_h_block_stats(struct vk_call *call, void *args, void *ret);
+int vk_h_block_stats_flags(struct vk_call *call, void *args, void *ret);
+int vk_h_interface_stats(struct vk_call *call, void *args, void *ret);
+int vk_h_get_cpu_stats(struct vk_call *call, void *args, void *ret);
+int vk_h_get_vcpus(struct vk_call *call, void *args, void *ret);
+int vk_h_get_vcpus_flags(struct vk_call *call, void *args, void *ret);
+int vk_h_dom_get_max_vcpus(struct vk_call *call, void *args, void *ret);
+int vk_h_get_max_memory(struct vk_call *call, void *args, void *ret);
+int vk_h_set_max_memory(struct vk_call *call, void *args, void *ret);
+int vk_h_set_memory(struct vk_call *call, void *args, void *ret);
+int vk_h_set_memory_flags(struct vk_call *call, void *args, void *ret);
+int vk_h_set_vcpus(struct vk_call *call, void *args, void *ret);
+int vk_h_set_vcpus_flags(struct vk_call *call, void *args, void *ret);
+
 /* Helpers for handlers. */
 void vk_ref_to_wire(const struct vk_dom_ref *ref, remote_nonnull_domain *out);

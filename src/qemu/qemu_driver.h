@@ -144,3 +144,6 @@ enum { VK_EVENT_X_REBOOT = 1000 };
 /* virDomainReset: a hard reset of the machine (QMP system_reset); flags
  * must be 0. */
 int vk_qemu_domain_reset(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
+
+/* ---- feature "stats": capabilities, statistics, resources ---- */
+#include "qemu/qemu_driver_stats.h"

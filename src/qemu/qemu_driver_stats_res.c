@@ -1,0 +1,275 @@
+/* Memory and vcpu resources (feature "stats"): setmem, setmaxmem, setvcpus,
+ * vcpucount. Config changes are written to the persistent definition first
+ * (atomically) and applied in memory only when that worked; live memory
+ * changes go through the virtio balloon. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qemu/qemu_driver_stats_priv.h"
+#include "qemu/qemu_monitor.h"
+#include "util/vk_error.h"
+
+/* Resolves libvirt's AFFECT_CURRENT (neither LIVE nor CONFIG) to one of them
+ * and checks the domain can take the change (dom->lock held). */
+static int resolve_affect(struct vk_qemu_dom *dom, unsigned *flags)
+{
+    bool active = vk_qemu_dom_is_active(dom);
+    if (!(*flags & (VK_AFFECT_LIVE | VK_AFFECT_CONFIG)))
+        *flags |= active ? VK_AFFECT_LIVE : VK_AFFECT_CONFIG;
+    if ((*flags & VK_AFFECT_LIVE) && !active)
+        return vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU, "domain '%s' is not running",
+                            dom->name);
+    if ((*flags & VK_AFFECT_CONFIG) && !dom->persistent)
+        return vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
+                            "domain '%s' is transient: it has no persistent configuration to "
+                            "change",
+                            dom->name);
+    return 0;
+}
+
+/* The persistent definition (dom->lock held). */
+static struct vk_domain_def *config_def(struct vk_qemu_dom *dom)
+{
+    return vk_qemu_dom_is_active(dom) ? dom->newdef : dom->def;
+}
+
+/* Applies edit to a copy of the persistent definition, saves the copy, then
+ * swaps it in. Job held. */
+static int edit_config(struct vk_qemu_dom *dom, int (*edit)(struct vk_domain_def *, void *),
+                       void *opaque)
+{
+    pthread_mutex_lock(&dom->lock);
+    struct vk_domain_def *cur = config_def(dom);
+    struct vk_domain_def *copy = cur ? vk_domain_def_copy(cur) : NULL;
+    pthread_mutex_unlock(&dom->lock);
+    if (!copy) {
+        if (!cur)
+            vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
+                         "domain '%s' has no persistent configuration", dom->name);
+        return -1;
+    }
+    if (edit(copy, opaque) < 0 || vk_qemu_config_save(dom->drv, copy) < 0) {
+        vk_domain_def_free(copy);
+        return -1;
+    }
+    pthread_mutex_lock(&dom->lock);
+    struct vk_domain_def **slot = vk_qemu_dom_is_active(dom) ? &dom->newdef : &dom->def;
+    struct vk_domain_def *old = *slot;
+    *slot = copy;
+    pthread_mutex_unlock(&dom->lock);
+    vk_domain_def_free(old);
+    return 0;
+}
+
+/* ---- memory ---- */
+
+struct mem_edit {
+    unsigned long long kib;
+    bool maximum;
+    const char *name;
+};
+
+static int edit_memory(struct vk_domain_def *def, void *opaque)
+{
+    const struct mem_edit *e = opaque;
+    if (e->maximum) {
+        /* Like libvirt: a smaller maximum also lowers the current size. */
+        if (def->current_memory_kib > e->kib)
+            def->current_memory_kib = e->kib;
+        def->memory_kib = e->kib;
+        return 0;
+    }
+    if (e->kib > def->memory_kib)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "domain '%s': memory %llu KiB is above its maximum of %llu KiB "
+                            "(raise it with setmaxmem first)",
+                            e->name, e->kib, def->memory_kib);
+    def->current_memory_kib = e->kib;
+    return 0;
+}
+
+int vk_qemu_domain_get_max_memory(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                  unsigned long long *kib)
+{
+    struct vk_qemu_dom *dom = vk_stats_get_dom(drv, uuid);
+    if (!dom)
+        return -1;
+    pthread_mutex_lock(&dom->lock);
+    *kib = dom->def->memory_kib;
+    pthread_mutex_unlock(&dom->lock);
+    vk_qemu_dom_unref(dom);
+    return 0;
+}
+
+static int set_live_memory(struct vk_qemu_dom *dom, unsigned long long kib)
+{
+    pthread_mutex_lock(&dom->lock);
+    const struct vk_domain_def *def = dom->def;
+    unsigned long long max = def->memory_kib;
+    const struct vk_memballoon_def *b = &def->memballoon;
+    bool balloon = !b->present || !b->model || strcmp(b->model, "none") != 0;
+    struct vk_qemu_monitor *mon = vk_qemu_dom_is_active(dom) ? dom->mon : NULL;
+    pthread_mutex_unlock(&dom->lock);
+    if (!balloon)
+        return vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
+                            "domain '%s' has no memory balloon (memballoon model 'none'): its "
+                            "memory cannot change while it runs",
+                            dom->name);
+    if (kib > max)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "domain '%s': memory %llu KiB is above its maximum of %llu KiB",
+                            dom->name, kib, max);
+    if (!mon)
+        return vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU, "domain '%s' is not running",
+                            dom->name);
+    char args[64];
+    snprintf(args, sizeof(args), "{\"value\":%llu}", kib * 1024);
+    if (vk_qmp_command(mon, "balloon", args, NULL, VK_STATS_QMP_TIMEOUT_MS) < 0)
+        return -1;
+    /* The target is what the live XML shows as currentMemory (the guest
+     * follows it when its balloon driver runs). */
+    pthread_mutex_lock(&dom->lock);
+    if (vk_qemu_dom_is_active(dom)) {
+        dom->def->current_memory_kib = kib;
+        vk_qemu_status_save(dom);
+    }
+    pthread_mutex_unlock(&dom->lock);
+    return 0;
+}
+
+int vk_qemu_domain_set_memory(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                              unsigned long long kib, unsigned flags)
+{
+    if (flags & ~(unsigned)(VK_AFFECT_LIVE | VK_AFFECT_CONFIG | VK_MEM_MAXIMUM))
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "unsupported flags 0x%x for setting memory", flags);
+    if (kib == 0)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU, "memory size must be above 0");
+    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    if (!dom)
+        return -1;
+    int ret = -1;
+    pthread_mutex_lock(&dom->lock);
+    int r = resolve_affect(dom, &flags);
+    pthread_mutex_unlock(&dom->lock);
+    if (r < 0)
+        goto out;
+    bool maximum = flags & VK_MEM_MAXIMUM;
+    if (maximum && (flags & VK_AFFECT_LIVE)) {
+        vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
+                     "domain '%s' is running: its maximum memory can only change in the "
+                     "persistent configuration (--config)",
+                     dom->name);
+        goto out;
+    }
+    /* Live first: a refused balloon change leaves the config untouched. */
+    if ((flags & VK_AFFECT_LIVE) && set_live_memory(dom, kib) < 0)
+        goto out;
+    struct mem_edit e = {kib, maximum, dom->name};
+    if ((flags & VK_AFFECT_CONFIG) && edit_config(dom, edit_memory, &e) < 0)
+        goto out;
+    ret = 0;
+out:
+    vk_stats_end_job(dom);
+    return ret;
+}
+
+/* ---- vcpus ---- */
+
+struct vcpu_edit {
+    unsigned n;
+    bool maximum;
+    const char *name;
+};
+
+static int edit_vcpus(struct vk_domain_def *def, void *opaque)
+{
+    const struct vcpu_edit *e = opaque;
+    int cur = def->vcpus_current > 0 ? def->vcpus_current : def->vcpus;
+    if (e->maximum) {
+        def->vcpus = (int)e->n;
+        if (cur > (int)e->n)
+            cur = (int)e->n;
+    } else {
+        if ((int)e->n > def->vcpus)
+            return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                                "domain '%s': %u vcpus is above its maximum of %d (raise it "
+                                "with --maximum first)",
+                                e->name, e->n, def->vcpus);
+        cur = (int)e->n;
+    }
+    def->vcpus_current = cur < def->vcpus ? cur : 0;
+    return 0;
+}
+
+int vk_qemu_domain_set_vcpus(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned nvcpus,
+                             unsigned flags)
+{
+    if (flags & ~(unsigned)(VK_AFFECT_LIVE | VK_AFFECT_CONFIG | VK_VCPU_MAXIMUM | VK_VCPU_GUEST))
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "unsupported flags 0x%x for setting vcpus", flags);
+    if (flags & VK_VCPU_GUEST)
+        return vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
+                            "setting vcpus inside the guest needs a guest agent, which virtkit "
+                            "does not use");
+    if (nvcpus == 0 || nvcpus > 255)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "vcpu count %u is out of range (1-255)", nvcpus);
+    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    if (!dom)
+        return -1;
+    int ret = -1;
+    pthread_mutex_lock(&dom->lock);
+    int r = resolve_affect(dom, &flags);
+    pthread_mutex_unlock(&dom->lock);
+    if (r < 0)
+        goto out;
+    if (flags & VK_AFFECT_LIVE) {
+        vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
+                     "domain '%s' is running: vcpu hotplug is not supported; change the "
+                     "persistent configuration with --config and restart the domain",
+                     dom->name);
+        goto out;
+    }
+    struct vcpu_edit e = {nvcpus, flags & VK_VCPU_MAXIMUM, dom->name};
+    if (edit_config(dom, edit_vcpus, &e) < 0)
+        goto out;
+    ret = 0;
+out:
+    vk_stats_end_job(dom);
+    return ret;
+}
+
+int vk_qemu_domain_get_vcpus_flags(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                   unsigned flags)
+{
+    if (flags & ~(unsigned)(VK_AFFECT_LIVE | VK_AFFECT_CONFIG | VK_VCPU_MAXIMUM | VK_VCPU_GUEST))
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "unsupported flags 0x%x for counting vcpus", flags);
+    if ((flags & VK_AFFECT_LIVE) && (flags & VK_AFFECT_CONFIG))
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "live and config are mutually exclusive when counting vcpus");
+    if (flags & VK_VCPU_GUEST)
+        return vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
+                            "counting vcpus inside the guest needs a guest agent, which "
+                            "virtkit does not use");
+    struct vk_qemu_dom *dom = vk_stats_get_dom(drv, uuid);
+    if (!dom)
+        return -1;
+    int n = -1;
+    pthread_mutex_lock(&dom->lock);
+    if (resolve_affect(dom, &flags) == 0) {
+        const struct vk_domain_def *def =
+            (flags & VK_AFFECT_CONFIG) ? config_def(dom) : dom->def;
+        if (def)
+            n = (flags & VK_VCPU_MAXIMUM) || def->vcpus_current <= 0 ? def->vcpus
+                                                                      : def->vcpus_current;
+        else
+            vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
+                         "domain '%s' has no persistent configuration", dom->name);
+    }
+    pthread_mutex_unlock(&dom->lock);
+    vk_qemu_dom_unref(dom);
+    return n;
+}
