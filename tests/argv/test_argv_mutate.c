@@ -65,10 +65,36 @@ static void mutate_info(struct vk_dev_info *info)
     }
 }
 
+static void set_model(char **field)
+{
+    static const char *const models[] = {
+        NULL,          "",          "none",       "virtio",         "qxl",
+        "ich9",        "pcspk",     "usb",        "itco",           "i6300esb",
+        "bogus,",      "qemu-xhci", "ich9-uhci2", "pcie-root-port", "pci-bridge",
+        "virtio-scsi", "tablet",    "ps2"};
+    free(*field);
+    *field = vk_strdup(models[rnd(sizeof(models) / sizeof(models[0]))]);
+}
+
 /* One random mutation somewhere in def. */
 static void mutate(struct vk_domain_def *d)
 {
-    switch (rnd(10)) {
+    switch (rnd(11)) {
+    case 10:
+        if (d->ncontrollers)
+            set_model(&d->controllers[rnd((unsigned)d->ncontrollers)].model);
+        if (d->nvideos)
+            set_model(&d->videos[rnd((unsigned)d->nvideos)].model);
+        if (d->nsounds)
+            set_model(&d->sounds[rnd((unsigned)d->nsounds)].model);
+        if (d->ninputs)
+            set_model(&d->inputs[rnd((unsigned)d->ninputs)].bus);
+        if (d->nnets)
+            set_model(&d->nets[rnd((unsigned)d->nnets)].model);
+        if (d->nwatchdogs)
+            set_model(&d->watchdogs[0].model);
+        set_model(&d->memballoon.model);
+        break;
     case 0:
         if (d->ndisks) {
             struct vk_disk_def *x = &d->disks[rnd((unsigned)d->ndisks)];
