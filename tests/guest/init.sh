@@ -61,6 +61,18 @@ for name in /sys/class/input/input*/name; do
 done
 [ "$watching" -gt 0 ] || echo "virtkit-guest: no ACPI power button found; shutdown will not work"
 
+# Readiness means the shell listens. The login shell prints the line itself
+# from its profile, once, before its first prompt: printed by init, the line
+# could interleave with the prompt and its terminal query on the same line.
+cat >/etc/profile <<'PROFILE'
+if [ ! -e /run/virtkit-ready ]; then
+  : >/run/virtkit-ready
+  echo
+  echo "VIRTKIT-GUEST-READY $(uname -r)"
+fi
+PROFILE
+mkdir -p /run
+
 # A root shell on the console (ttyS0), respawned when it exits.
 (
   while :; do
@@ -68,16 +80,6 @@ done
     sleep 1
   done
 ) &
-
-# Readiness means the shell listens: wait (bounded) until some process has ttyS0 as stdin.
-for _ in $(seq 50); do
-  for fd in /proc/[0-9]*/fd/0; do
-    [ "$(readlink "$fd" 2>/dev/null)" = /dev/ttyS0 ] && break 2
-  done
-  sleep 0.1
-done
-echo
-echo "VIRTKIT-GUEST-READY $(uname -r)"
 
 # PID 1 must never exit; waiting here also reaps orphans.
 while :; do
