@@ -33,7 +33,8 @@ struct vk_qemu_cmd_ctx {
     /* VNC display port chosen by the driver for <graphics autoport='yes'>
      * (the TCP port, >= 5900); 0 or less: use display 0 (port 5900). */
     int vnc_port;
-    /* SPICE port for autoport; 0 or less: 5900. */
+    /* SPICE port for autoport; 0 or less: 5900, or the VNC port + 1 when an
+     * autoport VNC display is there too. */
     int spice_port;
     /* Current time (seconds since the epoch) for <clock offset='variable'>;
      * 0: time(NULL). Tests pass a fixed value. */

@@ -157,7 +157,13 @@ static int spice(struct vk_cmd *c, const struct vk_graphics_def *g)
         vk_buf_add_qemu_escaped(&b, c->ctx->run_dir);
         vk_buf_adds(&b, "/spice.sock");
     } else if (streq(lt, "address")) {
-        int port = graphics_port(c, g, c->ctx->spice_port, "SPICE");
+        /* Without a port from the driver, keep clear of an autoport VNC. */
+        int want = c->ctx->spice_port;
+        for (size_t i = 0; want <= 0 && i < c->def->ngraphics; i++)
+            if (c->def->graphics[i].type == VK_GRAPHICS_VNC &&
+                (c->def->graphics[i].autoport || c->def->graphics[i].port < 0))
+                want = (c->ctx->vnc_port > 0 ? c->ctx->vnc_port : 5900) + 1;
+        int port = graphics_port(c, g, want, "SPICE");
         if (port < 0)
             return -1;
         const char *addr = g->listen ? g->listen : "127.0.0.1";

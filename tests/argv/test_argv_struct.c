@@ -188,6 +188,37 @@ int main(void)
         vk_qemu_argv_free(qa);
     }
 
+    /* VNC and SPICE both on autoport: SPICE keeps clear of the VNC port. */
+    {
+        struct vk_graphics_def g[2] = {
+            {.type = VK_GRAPHICS_VNC, .port = -1, .autoport = true},
+            {.type = VK_GRAPHICS_SPICE, .port = -1, .autoport = true},
+        };
+        struct vk_domain_def gd = {
+            .virt_type = VK_VIRT_QEMU,
+            .name = "gfx",
+            .memory_kib = 65536,
+            .vcpus = 1,
+            .os = {.machine = "pc", .bootmenu_timeout = -1, .reboot_timeout = -1},
+            .graphics = g,
+            .ngraphics = 2,
+            .memballoon = {.present = true, .model = "none"},
+        };
+        struct vk_qemu_cmd_ctx gctx = {.monitor_fd = 3, .vnc_port = 5905};
+        char **ga = vk_qemu_build_argv(&gd, &gctx);
+        CHECK(ga != NULL);
+        const char *vnc = NULL, *spice = NULL;
+        for (char **p = ga; ga && *p && p[1]; p++) {
+            if (!strcmp(*p, "-vnc"))
+                vnc = p[1];
+            if (!strcmp(*p, "-spice"))
+                spice = p[1];
+        }
+        CHECK_STREQ(vnc, "127.0.0.1:5,audiodev=audio1");
+        CHECK(spice && strncmp(spice, "port=5906,", 10) == 0);
+        vk_qemu_argv_free(ga);
+    }
+
     /* A usb device without a USB controller is an error, not a lost device. */
     struct vk_controller_def none = {
         .type = "usb", .index = 0, .model = "none", .ports = -1, .vectors = -1, .info = NOADDR};
