@@ -300,3 +300,32 @@ int vk_h_set_vcpus_flags(struct vk_call *call, void *a, void *r)
     remote_domain_set_vcpus_flags_args *args = a;
     return vk_qemu_domain_set_vcpus(DRV(call), UUID(args), args->nvcpus, args->flags);
 }
+
+/* virNodeGetCPUMap: python's dom.vcpus() sizes its maps with it. Host CPUs
+ * 0..n-1, the online ones set. */
+int vk_h_node_get_cpu_map(struct vk_call *call, void *a, void *r)
+{
+    remote_node_get_cpu_map_args *args = a;
+    remote_node_get_cpu_map_ret *ret = r;
+    if (args->flags)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE,
+                            "unsupported flags 0x%x for the CPU map", args->flags);
+    long present = sysconf(_SC_NPROCESSORS_CONF), online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (present < 1)
+        present = 1;
+    if (present > REMOTE_CPUMAP_MAX * 8)
+        present = REMOTE_CPUMAP_MAX * 8;
+    if (online < 1 || online > present)
+        online = present;
+    if (args->need_map) {
+        size_t len = ((size_t)present + 7) / 8;
+        ret->cpumap.cpumap_val = vk_calloc(len, 1);
+        ret->cpumap.cpumap_len = (u_int)len;
+        for (long c = 0; c < online; c++)
+            ret->cpumap.cpumap_val[c / 8] |= (char)(1 << (c % 8));
+    }
+    if (args->need_online)
+        ret->online = (u_int)online;
+    ret->ret = (int)present;
+    return 0;
+}

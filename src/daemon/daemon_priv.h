@@ -123,6 +123,7 @@ void vk_daemon_events_conn_closed(struct vk_rpc_conn *conn, void *opaque);
 
 /* Feature "stats" (daemon_handlers_stats.c). */
 int vk_h_get_domain_capabilities(struct vk_call *call, void *args, void *ret);
+int vk_h_node_get_cpu_map(struct vk_call *call, void *args, void *ret);
 int vk_h_get_all_domain_stats(struct vk_call *call, void *args, void *ret);
 int vk_h_memory_stats(struct vk_call *call, void *args, void *ret);
 int vk_h_block_stats(struct vk_call *call, void *args, void *ret);
