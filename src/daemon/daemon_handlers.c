@@ -661,6 +661,7 @@ static const struct vk_dispatch table[] = {
     {REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, h_dom_create_flags, MUT},
     {REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS, vk_h_set_vcpus_flags, MUT},
     {REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS, vk_h_get_vcpus_flags, 0},
+    {REMOTE_PROC_DOMAIN_OPEN_CONSOLE, vk_h_dom_open_console, MUT},
     {REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS, vk_h_set_memory_flags, MUT},
     {REMOTE_PROC_DOMAIN_GET_STATE, h_get_state, 0},
     {REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS, h_dom_undefine_flags, MUT},

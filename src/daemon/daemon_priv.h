@@ -140,5 +140,9 @@ int vk_h_set_memory_flags(struct vk_call *call, void *args, void *ret);
 int vk_h_set_vcpus(struct vk_call *call, void *args, void *ret);
 int vk_h_set_vcpus_flags(struct vk_call *call, void *args, void *ret);
 
+/* Feature "console" (daemon_handlers_console.c): DOMAIN_OPEN_CONSOLE and
+ * its stream. */
+int vk_h_dom_open_console(struct vk_call *call, void *args, void *ret);
+
 /* Helpers for handlers. */
 void vk_ref_to_wire(const struct vk_dom_ref *ref, remote_nonnull_domain *out);

@@ -136,3 +136,9 @@ int vk_qemu_emulator_version(struct vk_qemu_driver *drv, const char *emulator,
                              unsigned long long *version);
 /* The emulator a def runs: def->emulator or the default. */
 const char *vk_qemu_emulator_of(const struct vk_domain_def *def);
+
+/* Feature "console" (qemu_driver_console.c): after a start or re-attach,
+ * records what QEMU chose in the live def (pty paths from query-chardev,
+ * the automatic VNC port from query-vnc) and saves the status. Call with
+ * the job held (or at load), never under dom->lock. Failures are logged. */
+void vk_qemu_console_learn(struct vk_qemu_dom *dom);

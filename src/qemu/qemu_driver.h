@@ -145,5 +145,26 @@ enum { VK_EVENT_X_REBOOT = 1000 };
  * must be 0. */
 int vk_qemu_domain_reset(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
 
+/* ---- Feature "console" (qemu_driver_console.c) ---- */
+
+/* virDomainConsoleFlags */
+enum { VK_CONSOLE_FORCE = 1, VK_CONSOLE_SAFE = 2 };
+struct vk_qemu_console;
+/* Called (any thread, driver locks held) when a forced open takes this
+ * session's console away: it must only schedule the end of its stream. */
+typedef void (*vk_qemu_console_revoke_cb)(void *opaque);
+/* Opens the pty of a running domain's console (dev_name NULL: the first
+ * console, else serial; or "serial0", "console0", an alias): *fd is the
+ * pty's slave side, raw and non-blocking (the caller closes it). One
+ * session per pty: without VK_CONSOLE_FORCE a second open fails with
+ * VK_ERR_OPERATION_FAILED "Active console session exists for this domain";
+ * with it the old session is revoked. */
+int vk_qemu_domain_open_console(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                const char *dev_name, unsigned flags,
+                                vk_qemu_console_revoke_cb revoke, void *opaque, int *fd,
+                                struct vk_qemu_console **session);
+/* Ends a session (revoked or not); its revoke callback is not called. */
+void vk_qemu_console_close(struct vk_qemu_console *session);
+
 /* ---- feature "stats": capabilities, statistics, resources ---- */
 #include "qemu/qemu_driver_stats.h"

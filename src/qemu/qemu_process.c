@@ -623,6 +623,7 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     pthread_mutex_unlock(&dom->lock);
     vk_qemu_argv_free(argv);
     VK_INFO("domain '%s' started: id %d, pid %d", dom->name, id, (int)pid);
+    vk_qemu_console_learn(dom); /* pty paths, VNC port into the live def */
     return 0;
 
 fail_published : {
@@ -747,6 +748,8 @@ int vk_qemu_process_attach(struct vk_qemu_dom *dom)
     if (r == 0)
         r = watch_process(dom);
     pthread_mutex_unlock(&dom->lock);
+    if (r == 0)
+        vk_qemu_console_learn(dom); /* re-learn: ptys, VNC port */
     return r;
 }
 
