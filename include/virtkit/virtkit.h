@@ -243,6 +243,59 @@ void vk_domain_free(vk_domain *dom);
 const char *vk_domain_state_to_string(int state);
 const char *vk_domain_state_reason_to_string(int state, int reason);
 
+/*--------------------------------------------------------------------------
+ * Feature "events": autostart, reset, domain events
+ *------------------------------------------------------------------------*/
+
+/* virDomainSetAutostart: persistent domains only. */
+int vk_domain_set_autostart(vk_domain *dom, int autostart);
+/* virDomainReset: a hard reset of the machine; flags must be 0. */
+int vk_domain_reset(vk_domain *dom, unsigned int flags);
+
+/* virDomainEventID: every id may be registered; virtkitd sends LIFECYCLE
+ * and REBOOT. */
+enum vk_domain_event_id {
+    VK_DOMAIN_EVENT_ID_LIFECYCLE = 0,
+    VK_DOMAIN_EVENT_ID_REBOOT = 1,
+    VK_DOMAIN_EVENT_ID_LAST = 27, /* libvirt 9.0's count */
+};
+/* virDomainEventType (LIFECYCLE); details are libvirt's numbers. */
+enum vk_domain_event_type {
+    VK_DOMAIN_EVENT_DEFINED = 0,
+    VK_DOMAIN_EVENT_UNDEFINED = 1,
+    VK_DOMAIN_EVENT_STARTED = 2,
+    VK_DOMAIN_EVENT_SUSPENDED = 3,
+    VK_DOMAIN_EVENT_RESUMED = 4,
+    VK_DOMAIN_EVENT_STOPPED = 5,
+    VK_DOMAIN_EVENT_SHUTDOWN = 6,
+    VK_DOMAIN_EVENT_PMSUSPENDED = 7,
+    VK_DOMAIN_EVENT_CRASHED = 8,
+};
+struct vk_domain_event {
+    int callback_id;
+    int event_id;   /* enum vk_domain_event_id */
+    vk_domain *dom; /* valid during the callback only */
+    int event;      /* LIFECYCLE: enum vk_domain_event_type */
+    int detail;     /* LIFECYCLE: libvirt's detail number */
+};
+typedef void (*vk_domain_event_cb)(vk_connect *conn, const struct vk_domain_event *ev,
+                                   void *opaque);
+/* Registers cb for events of event_id on dom (NULL: every domain). Returns
+ * the callback id (>= 0) or -1. Callbacks run only inside
+ * vk_connect_domain_event_run, in its thread. */
+int vk_connect_domain_event_register_any(vk_connect *conn, vk_domain *dom, int event_id,
+                                         vk_domain_event_cb cb, void *opaque);
+int vk_connect_domain_event_deregister_any(vk_connect *conn, int callback_id);
+/* Waits up to timeout_ms (-1: until one arrives) for events and runs the
+ * callbacks of all that arrived. Returns the number delivered (0 on
+ * timeout), or -1 (connection broken). */
+int vk_connect_domain_event_run(vk_connect *conn, int timeout_ms);
+/* Names as virsh prints them: "lifecycle", "Started", "Booted", ... Static
+ * strings; "unknown" for values they do not know. */
+const char *vk_domain_event_id_to_string(int event_id);
+const char *vk_domain_event_type_to_string(int event);
+const char *vk_domain_event_detail_to_string(int event, int detail);
+
 #ifdef __cplusplus
 }
 #endif

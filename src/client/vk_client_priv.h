@@ -30,6 +30,20 @@ struct vk_client {
     size_t in_len, in_cap;
     struct vk_client_packet *stash;
     size_t nstash;
+    /* Feature "events" (vk_client_events.c): the connection's event
+     * callbacks, and MESSAGE packets kept (only while one is registered)
+     * until vk_connect_domain_event_run delivers them. */
+    struct vk_client_event_reg *regs;
+    size_t nregs;
+    struct vk_client_packet *events;
+    size_t nevents;
+};
+
+struct vk_client_event_reg {
+    int callback_id; /* the server's */
+    int event_id;
+    vk_domain_event_cb cb;
+    void *opaque;
 };
 
 /* Connects to a UNIX socket. Returns 0 or -1 (error names the path). */
@@ -46,6 +60,9 @@ int vk_client_wait(struct vk_client *c, uint32_t serial, int proc, xdrproc_t ret
 /* One non-blocking pass over the socket while no call runs: answers the
  * server's keepalive PINGs so an idle connection stays open. */
 int vk_client_service(struct vk_client *c);
+/* Waits up to timeout_ms (-1: forever) for an event packet, answering
+ * PINGs meanwhile. Returns 1 when events are kept, 0 on timeout, -1. */
+int vk_client_wait_event(struct vk_client *c, int timeout_ms);
 /* send + wait */
 int vk_client_call(struct vk_client *c, int proc, xdrproc_t args_fn, const void *args,
                    xdrproc_t ret_fn, void *ret);

@@ -21,6 +21,7 @@
 #define KEEPALIVE_INTERVAL_MS 5000
 #define KEEPALIVE_COUNT 6
 #define READ_CHUNK 65536
+#define MAX_KEPT_EVENTS 100000
 
 int vk_client_open(struct vk_client *c, const char *path)
 {
@@ -60,6 +61,14 @@ void vk_client_close(struct vk_client *c)
     free(c->stash);
     c->stash = NULL;
     c->nstash = 0;
+    for (size_t i = 0; i < c->nevents; i++)
+        free(c->events[i].data);
+    free(c->events);
+    c->events = NULL;
+    c->nevents = 0;
+    free(c->regs);
+    c->regs = NULL;
+    c->nregs = 0;
 }
 
 static int fail(struct vk_client *c, const char *fmt, const char *detail)
@@ -148,8 +157,20 @@ static int handle_packet(struct vk_client *c, const uint8_t *pkt, size_t len)
             return queue_keepalive(c, KEEPALIVE_PROC_PONG);
         return 0; /* PONG: receiving it already reset the countdown */
     }
+    if (h.prog == REMOTE_PROGRAM && h.type == VK_RPC_MESSAGE) {
+        /* Kept for the event callbacks; bounded, so an application that
+         * registers and never runs the events cannot grow us forever. */
+        if (!c->nregs || c->nevents >= MAX_KEPT_EVENTS)
+            return 0;
+        struct vk_client_packet *e = VK_APPEND(c->events, c->nevents);
+        e->hdr = h;
+        e->data = vk_malloc(len);
+        memcpy(e->data, pkt, len);
+        e->len = len;
+        return 0;
+    }
     if (h.prog != REMOTE_PROGRAM || h.type != VK_RPC_REPLY)
-        return 0; /* events and streams: nothing registered for them */
+        return 0; /* streams: nothing registered for them */
     if (h.serial >= c->next_serial)
         return 0; /* a reply to no call of ours: keeping it would only grow */
     struct vk_client_packet *p = VK_APPEND(c->stash, c->nstash);
@@ -271,6 +292,31 @@ int vk_client_service(struct vk_client *c)
     if (c->out_off < c->out.len && flush_some(c) < 0)
         return -1;
     return 0;
+}
+
+int vk_client_wait_event(struct vk_client *c, int timeout_ms)
+{
+    if (c->nevents)
+        return 1;
+    if (c->dead)
+        return vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "the connection to the server is broken");
+    if (c->out_off < c->out.len && flush_some(c) < 0)
+        return -1;
+    struct pollfd p = {.fd = c->fd, .events = POLLIN};
+    if (c->out_off < c->out.len)
+        p.events |= POLLOUT;
+    int r = poll(&p, 1, timeout_ms);
+    if (r < 0)
+        return errno == EINTR ? 0 : vk_error_system(errno, "poll on the server connection");
+    if (r == 0)
+        return 0;
+    if ((p.revents & POLLOUT) && flush_some(c) < 0)
+        return -1;
+    if ((p.revents & (POLLIN | POLLHUP | POLLERR)) && read_some(c) < 0)
+        return -1;
+    if (c->out_off < c->out.len && flush_some(c) < 0) /* a PONG */
+        return -1;
+    return c->nevents ? 1 : 0;
 }
 
 int vk_client_wait(struct vk_client *c, uint32_t serial, int proc, xdrproc_t ret_fn, void *ret)

@@ -76,6 +76,8 @@ extern const struct vksh_cmd_def vksh_cmd_define, vksh_cmd_undefine, vksh_cmd_cr
     vksh_cmd_resume;
 extern const struct vksh_cmd_def vksh_cmd_dumpxml, vksh_cmd_dominfo, vksh_cmd_domstate,
     vksh_cmd_domid, vksh_cmd_domname, vksh_cmd_domuuid;
+/* Feature "events" (cmd_events.c). */
+extern const struct vksh_cmd_def vksh_cmd_autostart, vksh_cmd_event, vksh_cmd_reset;
 
 /* Parses argv (argv[0] is the command name) into cmd. Returns 0, or -1
  * after reporting the error (naming the option). */

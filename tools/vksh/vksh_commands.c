@@ -4,6 +4,7 @@
 #include "vksh.h"
 
 const struct vksh_cmd_def *const vksh_commands[] = {
+    &vksh_cmd_autostart,
     &vksh_cmd_create,
     &vksh_cmd_define,
     &vksh_cmd_destroy,
@@ -13,9 +14,11 @@ const struct vksh_cmd_def *const vksh_commands[] = {
     &vksh_cmd_domstate,
     &vksh_cmd_domuuid,
     &vksh_cmd_dumpxml,
+    &vksh_cmd_event,
     &vksh_cmd_help,
     &vksh_cmd_list,
     &vksh_cmd_reboot,
+    &vksh_cmd_reset,
     &vksh_cmd_resume,
     &vksh_cmd_shutdown,
     &vksh_cmd_start,
