@@ -9,6 +9,7 @@
 #include "util/vk_error.h"
 #include "util/vk_exec.h"
 #include "util/vk_file.h"
+#include "util/vk_log.h"
 #include "util/vk_name.h"
 #include "util/vk_uuid.h"
 #include "vk_test.h"
@@ -104,8 +105,32 @@ static void test_exec(void)
     free(q);
 }
 
+static void test_log_escapes_control_chars(void)
+{
+    char path[] = "/tmp/vk-log-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    VK_INFO("rejected name 'a\n2001-01-01 00:00:00.000 info: forged'");
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    char *data = NULL;
+    CHECK(vk_file_read(path, 4096, &data, NULL) == 0);
+    unlink(path);
+    if (!data)
+        return;
+    CHECK(strchr(data, '\n') == data + strlen(data) - 1); /* one line only */
+    CHECK(strstr(data, "'a\\x0a2001-01-01") != NULL);
+    free(data);
+}
+
 int main(void)
 {
+    test_log_escapes_control_chars();
     test_buf();
     test_uuid();
     test_names();
