@@ -296,6 +296,95 @@ const char *vk_domain_event_id_to_string(int event_id);
 const char *vk_domain_event_type_to_string(int event);
 const char *vk_domain_event_detail_to_string(int event, int detail);
 
+/* ---- Feature "stats": host info, capabilities, statistics, resources ---- */
+
+struct vk_node_info {
+    char model[32];          /* e.g. "x86_64" */
+    unsigned long long memory; /* KiB */
+    unsigned int cpus, mhz, nodes, sockets, cores, threads;
+};
+int vk_node_get_info(vk_connect *conn, struct vk_node_info *info);
+/* The capabilities / domainCapabilities XML (caller frees); NULL arguments
+ * mean the defaults. */
+char *vk_connect_get_capabilities(vk_connect *conn);
+char *vk_connect_get_domain_capabilities(vk_connect *conn, const char *emulator, const char *arch,
+                                         const char *machine, const char *virttype,
+                                         unsigned int flags);
+
+/* virTypedParameterType */
+enum {
+    VK_TYPED_PARAM_INT = 1, VK_TYPED_PARAM_UINT = 2, VK_TYPED_PARAM_LLONG = 3,
+    VK_TYPED_PARAM_ULLONG = 4, VK_TYPED_PARAM_DOUBLE = 5, VK_TYPED_PARAM_BOOLEAN = 6,
+    VK_TYPED_PARAM_STRING = 7,
+};
+struct vk_typed_param {
+    char *field;
+    int type;
+    union {
+        int i;
+        unsigned int ui;
+        long long l;
+        unsigned long long ul;
+        double d;
+        int b;
+        char *s;
+    } value;
+};
+void vk_typed_params_free(struct vk_typed_param *params, int n);
+
+/* VIR_DOMAIN_STATS_* groups (0 = all) and VIR_CONNECT_GET_ALL_DOMAINS_STATS_*
+ * flags (the list filters are the VK_LIST_DOMAINS_* values). */
+enum {
+    VK_DOMAIN_STATS_STATE = 1, VK_DOMAIN_STATS_CPU_TOTAL = 2, VK_DOMAIN_STATS_BALLOON = 4,
+    VK_DOMAIN_STATS_VCPU = 8, VK_DOMAIN_STATS_INTERFACE = 16, VK_DOMAIN_STATS_BLOCK = 32,
+};
+#define VK_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS (1u << 31)
+struct vk_domain_stats_record {
+    vk_domain *dom;
+    struct vk_typed_param *params;
+    int nparams;
+};
+/* One call for every domain matching flags. Returns the record count (free
+ * with vk_domain_stats_free) or -1. */
+int vk_connect_get_all_domain_stats(vk_connect *conn, unsigned int stats, unsigned int flags,
+                                    struct vk_domain_stats_record **out);
+void vk_domain_stats_free(struct vk_domain_stats_record *recs, int n);
+
+/* VIR_DOMAIN_MEMORY_STAT_* tags: 6 actual (balloon), 7 rss, ... */
+struct vk_domain_memory_stat {
+    int tag;
+    unsigned long long val;
+};
+/* Returns how many were filled, or -1. */
+int vk_domain_memory_stats(vk_domain *dom, struct vk_domain_memory_stat *stats,
+                           unsigned int nr_stats, unsigned int flags);
+/* Block stats of one disk (target or source path) as libvirt's typed
+ * fields (rd_operations, rd_bytes, ...). Returns the count or -1. */
+int vk_domain_block_stats(vk_domain *dom, const char *disk, struct vk_typed_param **params);
+struct vk_domain_interface_stats {
+    long long rx_bytes, rx_packets, rx_errs, rx_drop, tx_bytes, tx_packets, tx_errs, tx_drop;
+};
+int vk_domain_interface_stats(vk_domain *dom, const char *iface,
+                              struct vk_domain_interface_stats *st);
+/* cpu_time, user_time, system_time (ns) of the whole domain. */
+int vk_domain_get_cpu_stats_total(vk_domain *dom, struct vk_typed_param **params);
+struct vk_vcpu_info {
+    unsigned int number;
+    int state; /* 1 running */
+    unsigned long long cpu_time; /* ns */
+    int cpu;
+};
+int vk_domain_get_vcpus(vk_domain *dom, struct vk_vcpu_info *info, int maxinfo);
+/* VIR_DOMAIN_AFFECT_LIVE 1 / CONFIG 2; VIR_DOMAIN_VCPU_MAXIMUM and
+ * VIR_DOMAIN_MEM_MAXIMUM 4. */
+enum {
+    VK_DOMAIN_AFFECT_CURRENT = 0, VK_DOMAIN_AFFECT_LIVE = 1, VK_DOMAIN_AFFECT_CONFIG = 2,
+    VK_DOMAIN_VCPU_MAXIMUM = 4, VK_DOMAIN_MEM_MAXIMUM = 4,
+};
+int vk_domain_get_vcpus_flags(vk_domain *dom, unsigned int flags);
+int vk_domain_set_memory_flags(vk_domain *dom, unsigned long long kib, unsigned int flags);
+int vk_domain_set_vcpus_flags(vk_domain *dom, unsigned int nvcpus, unsigned int flags);
+
 #ifdef __cplusplus
 }
 #endif

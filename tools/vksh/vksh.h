@@ -79,6 +79,12 @@ extern const struct vksh_cmd_def vksh_cmd_dumpxml, vksh_cmd_dominfo, vksh_cmd_do
 /* Feature "events" (cmd_events.c). */
 extern const struct vksh_cmd_def vksh_cmd_autostart, vksh_cmd_event, vksh_cmd_reset;
 
+/* Feature "stats" (cmd_stats.c). */
+extern const struct vksh_cmd_def vksh_cmd_nodeinfo, vksh_cmd_capabilities,
+    vksh_cmd_domcapabilities, vksh_cmd_domstats, vksh_cmd_dommemstat, vksh_cmd_domblkstat,
+    vksh_cmd_domifstat, vksh_cmd_cpu_stats, vksh_cmd_vcpucount, vksh_cmd_vcpuinfo,
+    vksh_cmd_setmem, vksh_cmd_setmaxmem, vksh_cmd_setvcpus;
+
 /* Parses argv (argv[0] is the command name) into cmd. Returns 0, or -1
  * after reporting the error (naming the option). */
 int vksh_parse(struct vksh_ctl *ctl, int argc, char **argv, struct vksh_cmd *cmd);
