@@ -3,6 +3,7 @@
  * machine types QEMU reports and the domain types we can run (qemu; kvm
  * only when /dev/kvm exists). Built once and cached: `-machine help` costs
  * a QEMU start. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -21,8 +22,11 @@ static const char *emulator_path(void)
     return access("/usr/bin/" QEMU_BINARY, X_OK) == 0 ? "/usr/bin/" QEMU_BINARY : QEMU_BINARY;
 }
 
-/* Lines like "pc    Standard PC (...) (alias of pc-i440fx-7.2)". */
-static void add_machines(struct vk_buf *b, const char *help)
+/* Lines like "pc    Standard PC (...) (alias of pc-i440fx-7.2)". With
+ * want_default, only QEMU's "(default)" line, else all the others: clients
+ * (virt-install) take the first machine listed as the default, so it goes
+ * first, as libvirt lists it. */
+static void add_machines(struct vk_buf *b, const char *help, bool want_default)
 {
     const char *line = help;
     while (line && *line) {
@@ -42,7 +46,7 @@ static void add_machines(struct vk_buf *b, const char *help)
             alias += strlen("(alias of ");
             canon = vk_strndup(alias, strcspn(alias, ")"));
         }
-        if (strcmp(name, "none") != 0) {
+        if (strcmp(name, "none") != 0 && (strstr(l, "(default)") != NULL) == want_default) {
             vk_buf_adds(b, "      <machine");
             if (canon) {
                 vk_buf_adds(b, " canonical='");
@@ -83,8 +87,10 @@ static char *build_caps(void)
                     "      <wordsize>64</wordsize>\n      <emulator>");
     vk_buf_add_xml_escaped(&b, emulator_path());
     vk_buf_adds(&b, "</emulator>\n");
-    if (help)
-        add_machines(&b, help);
+    if (help) {
+        add_machines(&b, help, true);
+        add_machines(&b, help, false);
+    }
     vk_buf_adds(&b, "      <domain type='qemu'/>\n");
     if (access("/dev/kvm", R_OK | W_OK) == 0)
         vk_buf_adds(&b, "      <domain type='kvm'/>\n");
