@@ -296,6 +296,42 @@ const char *vk_domain_event_id_to_string(int event_id);
 const char *vk_domain_event_type_to_string(int event);
 const char *vk_domain_event_detail_to_string(int event, int detail);
 
+/*--------------------------------------------------------------------------
+ * Feature "console": data streams and the domain console
+ *------------------------------------------------------------------------*/
+
+/* A bidirectional byte stream riding on the connection (libvirt's
+ * virStream); the console of a domain is one. */
+typedef struct vk_stream vk_stream;
+/* virDomainConsoleFlags */
+enum vk_domain_console_flags {
+    VK_DOMAIN_CONSOLE_FORCE = 1, /* take over from another session */
+    VK_DOMAIN_CONSOLE_SAFE = 2,
+};
+/* virDomainOpenConsole: a stream to the running domain's console (dev_name
+ * NULL: the first console, else serial port; or "serial0", "console0", an
+ * alias). Fails with "operation failed: Active console session exists for
+ * this domain" when another session has it, unless forced. */
+vk_stream *vk_domain_open_console(vk_domain *dom, const char *dev_name, unsigned int flags);
+/* Queues nbytes for the other end; returns nbytes or -1. */
+int vk_stream_send(vk_stream *st, const char *data, size_t nbytes);
+/* Up to nbytes into buf, waiting at most timeout_ms (-1: until something
+ * comes). Returns the byte count (> 0), 0 at the end of the stream (the
+ * domain stopped), -2 when nothing came in time, -1 on error (e.g. the
+ * console was taken over by a forced open: the server's error). */
+int vk_stream_recv(vk_stream *st, char *buf, size_t nbytes, int timeout_ms);
+/* Ends the stream normally (the server confirms) / at once. */
+int vk_stream_finish(vk_stream *st);
+int vk_stream_abort(vk_stream *st);
+/* Aborts the stream if still open and frees it. NULL is accepted. */
+void vk_stream_free(vk_stream *st);
+/* The connection's socket, to poll() for readability beside other fds:
+ * after it polls readable, vk_stream_recv(st, ..., 0) may return data (or
+ * -2 when what arrived was something else). Data may also arrive without it
+ * polling readable (another thread read the socket), so poll with a short
+ * timeout. Never read or write it. */
+int vk_stream_poll_fd(const vk_stream *st);
+
 /* ---- Feature "stats": host info, capabilities, statistics, resources ---- */
 
 struct vk_node_info {

@@ -37,6 +37,12 @@ struct vk_client {
     size_t nregs;
     struct vk_client_packet *events;
     size_t nevents;
+    /* Feature "console" (vk_client_console.c): serials of open streams and
+     * the STREAM packets received for them, oldest first. */
+    uint32_t *stream_serials;
+    size_t nstream_serials;
+    struct vk_client_packet *spkts;
+    size_t nspkts;
 };
 
 struct vk_client_event_reg {
@@ -63,6 +69,14 @@ int vk_client_service(struct vk_client *c);
 /* Waits up to timeout_ms (-1: forever) for an event packet, answering
  * PINGs meanwhile. Returns 1 when events are kept, 0 on timeout, -1. */
 int vk_client_wait_event(struct vk_client *c, int timeout_ms);
+/* Feature "console": keeps a STREAM packet for an open stream (dropped
+ * otherwise); frees the stream bookkeeping (vk_client_console.c). */
+int vk_client_stream_keep(struct vk_client *c, const struct vk_rpc_header *h, const uint8_t *pkt,
+                          size_t len);
+void vk_client_streams_free(struct vk_client *c);
+/* One pass over the socket: writes what is queued, waits up to timeout_ms
+ * (-1 forever) for input and handles what arrived. Returns 0 or -1. */
+int vk_client_pump_once(struct vk_client *c, int timeout_ms);
 /* send + wait */
 int vk_client_call(struct vk_client *c, int proc, xdrproc_t args_fn, const void *args,
                    xdrproc_t ret_fn, void *ret);

@@ -61,6 +61,7 @@ void vk_client_close(struct vk_client *c)
     free(c->stash);
     c->stash = NULL;
     c->nstash = 0;
+    vk_client_streams_free(c);
     for (size_t i = 0; i < c->nevents; i++)
         free(c->events[i].data);
     free(c->events);
@@ -169,6 +170,8 @@ static int handle_packet(struct vk_client *c, const uint8_t *pkt, size_t len)
         e->len = len;
         return 0;
     }
+    if (h.prog == REMOTE_PROGRAM && h.type == VK_RPC_STREAM)
+        return vk_client_stream_keep(c, &h, pkt, len); /* feature "console" */
     if (h.prog != REMOTE_PROGRAM || h.type != VK_RPC_REPLY)
         return 0; /* streams: nothing registered for them */
     if (h.serial >= c->next_serial)
@@ -317,6 +320,29 @@ int vk_client_wait_event(struct vk_client *c, int timeout_ms)
     if (c->out_off < c->out.len && flush_some(c) < 0) /* a PONG */
         return -1;
     return c->nevents ? 1 : 0;
+}
+
+int vk_client_pump_once(struct vk_client *c, int timeout_ms)
+{
+    if (c->dead)
+        return vk_error_set(VK_ERR_RPC, VK_FROM_RPC, "the connection to the server is broken");
+    if (c->out_off < c->out.len && flush_some(c) < 0)
+        return -1;
+    struct pollfd p = {.fd = c->fd, .events = POLLIN};
+    if (c->out_off < c->out.len)
+        p.events |= POLLOUT;
+    int r = poll(&p, 1, timeout_ms);
+    if (r < 0)
+        return errno == EINTR ? 0 : vk_error_system(errno, "poll on the server connection");
+    if (r == 0)
+        return 0;
+    if ((p.revents & POLLOUT) && flush_some(c) < 0)
+        return -1;
+    if ((p.revents & (POLLIN | POLLHUP | POLLERR)) && read_some(c) < 0)
+        return -1;
+    if (c->out_off < c->out.len && flush_some(c) < 0) /* a PONG */
+        return -1;
+    return 0;
 }
 
 int vk_client_wait(struct vk_client *c, uint32_t serial, int proc, xdrproc_t ret_fn, void *ret)

@@ -78,6 +78,8 @@ extern const struct vksh_cmd_def vksh_cmd_dumpxml, vksh_cmd_dominfo, vksh_cmd_do
     vksh_cmd_domid, vksh_cmd_domname, vksh_cmd_domuuid;
 /* Feature "events" (cmd_events.c). */
 extern const struct vksh_cmd_def vksh_cmd_autostart, vksh_cmd_event, vksh_cmd_reset;
+/* Feature "console" (cmd_console.c). */
+extern const struct vksh_cmd_def vksh_cmd_console, vksh_cmd_domdisplay, vksh_cmd_vncdisplay;
 
 /* Feature "stats" (cmd_stats.c). */
 extern const struct vksh_cmd_def vksh_cmd_nodeinfo, vksh_cmd_capabilities,

@@ -6,12 +6,14 @@
 const struct vksh_cmd_def *const vksh_commands[] = {
     &vksh_cmd_autostart,
     &vksh_cmd_capabilities,
+    &vksh_cmd_console,
     &vksh_cmd_cpu_stats,
     &vksh_cmd_create,
     &vksh_cmd_define,
     &vksh_cmd_destroy,
     &vksh_cmd_domblkstat,
     &vksh_cmd_domcapabilities,
+    &vksh_cmd_domdisplay,
     &vksh_cmd_domid,
     &vksh_cmd_domifstat,
     &vksh_cmd_dominfo,
@@ -38,6 +40,7 @@ const struct vksh_cmd_def *const vksh_commands[] = {
     &vksh_cmd_vcpucount,
     &vksh_cmd_vcpuinfo,
     &vksh_cmd_version,
+    &vksh_cmd_vncdisplay,
     NULL,
 };
 
