@@ -48,6 +48,11 @@ expect_ok capabilities
 printf '%s\n' "$OUT" > "$ROOT/caps.xml"
 xmllint --noout "$ROOT/caps.xml" || vk_fail "capabilities is not well-formed XML"
 expect_contains "<domain type='qemu'/>"
+# virt-install takes the first machine listed as the default: it must be
+# QEMU's default, not the first line of -machine help (microvm)
+first=$(xmllint --xpath 'string(/capabilities/guest/arch/machine[1])' "$ROOT/caps.xml")
+qemu-system-x86_64 -machine help | grep -q "^$first .*(default)" ||
+    vk_fail "first machine in capabilities is '$first', not QEMU's default"
 
 # ---- domcapabilities: what virt-install reads
 vsh domcapabilities --virttype qemu
