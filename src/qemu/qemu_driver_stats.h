@@ -118,6 +118,8 @@ int vk_qemu_domain_get_max_memory(struct vk_qemu_driver *drv, const uint8_t *uui
  * config via the persistent definition. */
 int vk_qemu_domain_set_memory(struct vk_qemu_driver *drv, const uint8_t *uuid,
                               unsigned long long kib, unsigned flags);
+/* setvcpus: config (count or VK_VCPU_MAXIMUM); live adds vcpus up to the
+ * maximum by CPU hotplug (removal needs the guest: unsupported). */
 int vk_qemu_domain_set_vcpus(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned nvcpus,
                              unsigned flags);
 

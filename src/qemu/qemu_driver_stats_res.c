@@ -2,6 +2,7 @@
  * vcpucount. Config changes are written to the persistent definition first
  * (atomically) and applied in memory only when that worked; live memory
  * changes go through the virtio balloon. */
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,116 @@ static int edit_vcpus(struct vk_domain_def *def, void *opaque)
     return 0;
 }
 
+/* Orders hotpluggable CPU slots by topology (socket, die, core, thread), so
+ * vcpus are added in the order QEMU numbers them. */
+static long long slot_key(struct json_object *slot)
+{
+    static const char *const keys[] = {"socket-id", "die-id", "core-id", "thread-id"};
+    struct json_object *props, *v;
+    long long k = 0;
+    if (!json_object_object_get_ex(slot, "props", &props))
+        return 0;
+    for (size_t i = 0; i < 4; i++)
+        k = k * 4096 + (json_object_object_get_ex(props, keys[i], &v) ? json_object_get_int(v) : 0);
+    return k;
+}
+
+static int cmp_slots(const void *a, const void *b)
+{
+    long long x = slot_key(*(struct json_object *const *)a),
+              y = slot_key(*(struct json_object *const *)b);
+    return (x > y) - (x < y);
+}
+
+/* Adds vcpus to a running domain with QMP device_add of the free CPU slots
+ * QEMU offers (the domain runs with -smp maxcpus=<maximum>). Removing them
+ * needs the guest to let go (ACPI eject), which nothing here can drive. Job
+ * held. */
+static int set_live_vcpus(struct vk_qemu_dom *dom, unsigned n)
+{
+    pthread_mutex_lock(&dom->lock);
+    const struct vk_domain_def *def = dom->def;
+    int max = def->vcpus, cur = def->vcpus_current > 0 ? def->vcpus_current : def->vcpus;
+    struct vk_qemu_monitor *mon = vk_qemu_dom_is_active(dom) ? dom->mon : NULL;
+    pthread_mutex_unlock(&dom->lock);
+    if (!mon)
+        return vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU, "domain '%s' is not running",
+                            dom->name);
+    if ((int)n > max)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "domain '%s': %u vcpus is above its maximum of %d (the maximum of a "
+                            "running domain cannot change)",
+                            dom->name, n, max);
+    if ((int)n == cur)
+        return 0;
+    if ((int)n < cur)
+        return vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
+                            "domain '%s': removing vcpus from a running domain needs the guest "
+                            "to release them, which virtkit does not drive; use --config",
+                            dom->name);
+    char *reply = NULL;
+    if (vk_qmp_command(mon, "query-hotpluggable-cpus", NULL, &reply, VK_STATS_QMP_TIMEOUT_MS) < 0)
+        return -1;
+    struct json_object *all = json_tokener_parse(reply ? reply : "null");
+    free(reply);
+    size_t nall = all && json_object_is_type(all, json_type_array) ? json_object_array_length(all)
+                                                                    : 0;
+    struct json_object **free_slots = calloc(nall + 1, sizeof(*free_slots));
+    size_t nfree = 0;
+    for (size_t i = 0; free_slots && i < nall; i++) {
+        struct json_object *slot = json_object_array_get_idx(all, i), *tmp;
+        if (!json_object_object_get_ex(slot, "qom-path", &tmp))
+            free_slots[nfree++] = slot;
+    }
+    int ret = -1, plugged = cur;
+    if (!free_slots) {
+        vk_error_set(VK_ERR_NO_MEMORY, VK_FROM_QEMU, "out of memory");
+        goto out;
+    }
+    if (nfree < (size_t)((int)n - cur)) {
+        vk_error_set(VK_ERR_OPERATION_FAILED, VK_FROM_QEMU,
+                     "domain '%s': QEMU offers %zu free vcpu slots, %d are needed", dom->name,
+                     nfree, (int)n - cur);
+        goto out;
+    }
+    qsort(free_slots, nfree, sizeof(*free_slots), cmp_slots);
+    for (size_t i = 0; plugged < (int)n; i++, plugged++) {
+        struct json_object *slot = free_slots[i], *type, *props;
+        if (!json_object_object_get_ex(slot, "type", &type) ||
+            !json_object_object_get_ex(slot, "props", &props)) {
+            vk_error_set(VK_ERR_INTERNAL_ERROR, VK_FROM_QEMU,
+                         "QEMU's hotpluggable CPU slot has no type or props");
+            goto out;
+        }
+        struct json_object *args = json_object_new_object();
+        json_object_object_add(args, "driver", json_object_get(type));
+        char id[32];
+        snprintf(id, sizeof(id), "vcpu%d", plugged);
+        json_object_object_add(args, "id", json_object_new_string(id));
+        json_object_object_foreach(props, key, val)
+            json_object_object_add(args, key, json_object_get(val));
+        int r = vk_qmp_command(mon, "device_add", json_object_to_json_string(args), NULL,
+                               VK_STATS_QMP_TIMEOUT_MS);
+        json_object_put(args);
+        if (r < 0)
+            goto out;
+    }
+    ret = 0;
+out:
+    /* What was plugged is live even when a later slot failed. */
+    if (plugged != cur) {
+        pthread_mutex_lock(&dom->lock);
+        if (vk_qemu_dom_is_active(dom)) {
+            dom->def->vcpus_current = plugged < dom->def->vcpus ? plugged : 0;
+            vk_qemu_status_save(dom);
+        }
+        pthread_mutex_unlock(&dom->lock);
+    }
+    free(free_slots);
+    json_object_put(all);
+    return ret;
+}
+
 int vk_qemu_domain_set_vcpus(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned nvcpus,
                              unsigned flags)
 {
@@ -225,15 +336,17 @@ int vk_qemu_domain_set_vcpus(struct vk_qemu_driver *drv, const uint8_t *uuid, un
     pthread_mutex_unlock(&dom->lock);
     if (r < 0)
         goto out;
-    if (flags & VK_AFFECT_LIVE) {
-        vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
-                     "domain '%s' is running: vcpu hotplug is not supported; change the "
-                     "persistent configuration with --config and restart the domain",
+    if ((flags & VK_AFFECT_LIVE) && (flags & VK_VCPU_MAXIMUM)) {
+        vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                     "domain '%s' is running: its maximum vcpu count can only change in the "
+                     "persistent configuration (--config)",
                      dom->name);
         goto out;
     }
+    if ((flags & VK_AFFECT_LIVE) && set_live_vcpus(dom, nvcpus) < 0)
+        goto out;
     struct vcpu_edit e = {nvcpus, flags & VK_VCPU_MAXIMUM, dom->name};
-    if (edit_config(dom, edit_vcpus, &e) < 0)
+    if ((flags & VK_AFFECT_CONFIG) && edit_config(dom, edit_vcpus, &e) < 0)
         goto out;
     ret = 0;
 out:

@@ -178,9 +178,20 @@ vsh setmem st-a 48M --live
 expect_ok setmem --live
 vsh dominfo st-a
 expect_line 'Used memory: +49152 KiB'
+# live vcpu hotplug up to the maximum (QMP device_add); removal refused
 vsh setvcpus st-a 2 --live
-expect_fail setvcpus --live
-expect_contains "hotplug"
+expect_ok setvcpus --live
+vsh vcpucount st-a --live
+expect_line 2
+vsh domstats --vcpu st-a
+expect_line '  vcpu.current=2'
+expect_line '  vcpu.1.state=1'
+vsh setvcpus st-a 1 --live
+expect_fail setvcpus --live removal
+expect_contains "removing vcpus"
+vsh setvcpus st-a 3 --live
+expect_fail setvcpus --live above the maximum
+expect_contains "above its maximum"
 # persisted across a daemon restart
 vk_daemon_kill9
 vk_daemon_restart

@@ -138,7 +138,9 @@ vk setmem vs-c lots
 expect_fail setmem malformed
 expect_contains "malformed"
 vk setvcpus vs-a 2 --live
-expect_fail setvcpus --live
+expect_ok setvcpus --live
+vk --json vcpuinfo vs-a
+[ "$(json_get "len(j)" vcpuinfo)" = 2 ] || vk_fail "vcpuinfo after hotplug: $OUT"
 vk --json setmem vs-a 48M --live
 expect_ok setmem --live --json
 vk dominfo vs-a
