@@ -46,6 +46,7 @@ struct vk_qemu_dom {
     bool no_shutdown;   /* QEMU runs with -no-shutdown */
     bool destroying;    /* we are killing it: exit reason DESTROYED */
     bool shutdown_seen; /* a SHUTDOWN event came: exit reason SHUTDOWN */
+    bool restart_after; /* feature "events": the guest powered off, on_poweroff='restart' */
 };
 
 struct vk_qemu_driver {
@@ -129,6 +130,14 @@ void vk_qemu_rmdir_shallow(const char *dir);
 unsigned long long vk_qemu_proc_start_time(pid_t pid);
 /* utime+stime of pid in ns, 0 if unknown. */
 unsigned long long vk_qemu_proc_cpu_time(pid_t pid);
+
+/* Feature "events" (qemu_driver_events.c), called by qemu_process.c.
+ * shutdown_event: loop thread, under dom->lock, on QMP SHUTDOWN (data: its
+ * "guest"/"reason"). stopped: after the process is gone, no locks held;
+ * restarts a domain whose guest powered off with on_poweroff='restart'. */
+struct json_object;
+void vk_qemu_lifecycle_shutdown_event(struct vk_qemu_dom *dom, struct json_object *data);
+void vk_qemu_lifecycle_stopped(struct vk_qemu_dom *dom, int reason);
 
 /* QEMU version of the emulator binary (qemu_version.c), cached by path and
  * mtime. */

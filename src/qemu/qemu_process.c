@@ -243,6 +243,7 @@ static void process_stopped(struct vk_qemu_dom *dom, int reason, int only_watch)
     vk_qmp_close(mon);
     if (watch > 0)
         vk_loop_remove_fd(drv->loop, watch);
+    vk_qemu_lifecycle_stopped(dom, reason); /* feature "events" */
     if (unlisted)
         vk_qemu_dom_unref(dom); /* the list's reference */
 }
@@ -328,11 +329,14 @@ static void on_event(struct vk_qemu_monitor *mon, const char *name, struct json_
         /* Our own SIGTERM says SHUTDOWN too: the exit will be DESTROYED. */
     } else if (!strcmp(name, "SHUTDOWN")) {
         dom->shutdown_seen = true;
+        vk_qemu_lifecycle_shutdown_event(dom, data); /* feature "events" */
         /* With -no-shutdown QEMU stays after the guest powers off; unless the
          * config says preserve, finish the job as libvirt does. */
         if (dom->no_shutdown && dom->def->on_poweroff != VK_LIFE_PRESERVE)
             pidfd_send_signal(dom->pidfd, SIGTERM, NULL, 0);
         vk_qemu_dom_set_state(dom, VK_DOM_SHUTDOWN, SHUTDOWN_USER);
+    } else if (!strcmp(name, "RESET")) {
+        vk_qemu_emit(dom, dom->id, VK_EVENT_X_REBOOT, 0); /* feature "events" */
     } else if (!strcmp(name, "STOP")) {
         if (dom->state == VK_DOM_RUNNING)
             vk_qemu_dom_set_state(dom, VK_DOM_PAUSED, PAUSED_UNKNOWN);
