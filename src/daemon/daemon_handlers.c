@@ -672,6 +672,7 @@ static const struct vk_dispatch table[] = {
     {REMOTE_PROC_DOMAIN_GET_CPU_STATS, vk_h_get_cpu_stats, 0},
     {REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, h_list_all_domains, 0},
     {REMOTE_PROC_NODE_GET_CPU_MAP, vk_h_node_get_cpu_map, 0},
+    {REMOTE_PROC_DOMAIN_SET_MEMORY_STATS_PERIOD, vk_h_set_memory_stats_period, MUT},
     {REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, vk_h_event_register_any, 0},
     {REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, vk_h_event_deregister_any, 0},
     {REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES, vk_h_get_domain_capabilities, 0},

@@ -329,3 +329,10 @@ int vk_h_node_get_cpu_map(struct vk_call *call, void *a, void *r)
     ret->ret = (int)present;
     return 0;
 }
+
+int vk_h_set_memory_stats_period(struct vk_call *call, void *a, void *r)
+{
+    remote_domain_set_memory_stats_period_args *args = a;
+    return vk_qemu_domain_set_memory_stats_period(DRV(call), UUID(args), args->period,
+                                                  args->flags);
+}

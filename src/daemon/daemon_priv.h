@@ -139,6 +139,7 @@ int vk_h_set_memory(struct vk_call *call, void *args, void *ret);
 int vk_h_set_memory_flags(struct vk_call *call, void *args, void *ret);
 int vk_h_set_vcpus(struct vk_call *call, void *args, void *ret);
 int vk_h_set_vcpus_flags(struct vk_call *call, void *args, void *ret);
+int vk_h_set_memory_stats_period(struct vk_call *call, void *args, void *ret);
 
 /* Feature "console" (daemon_handlers_console.c): DOMAIN_OPEN_CONSOLE and
  * its stream. */

@@ -5,6 +5,7 @@
  * process and its vcpu threads; nothing is made up: what QEMU cannot tell
  * (traffic of user-mode networking) is left out. */
 #include <json-c/json.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -533,9 +534,10 @@ int vk_qemu_domain_memory_stats(struct vk_qemu_driver *drv, const uint8_t *uuid,
         goto out;
     struct vk_mem_stat *st = vk_calloc(16, sizeof(*st));
     size_t k = 0;
-    /* Guest-side numbers exist only when the balloon driver reports them
-     * (a stats period was set); tag order is libvirt's. */
-    if (s.balloon && s.balloon_period > 0) {
+    /* Guest-side numbers exist only when the guest's balloon driver reports
+     * them (a stats period is set: dommemstat --period); tag order is
+     * libvirt's. */
+    if (s.balloon) {
         char args[256];
         snprintf(args, sizeof(args), "{\"path\":\"/machine/peripheral/%s\",\"property\":\"guest-stats\"}",
                  s.balloon_id);
@@ -554,8 +556,13 @@ int vk_qemu_domain_memory_stats(struct vk_qemu_driver *drv, const uint8_t *uuid,
                 {"stat-disk-caches", VK_MEMSTAT_DISK_CACHES, true},
             };
             for (size_t j = 0; j < sizeof(map) / sizeof(map[0]); j++) {
-                long long v = jint(stats, map[j].key, -1);
-                if (v < 0) /* QEMU reports -1 for what the guest did not send */
+                struct json_object *jv;
+                if (!json_object_object_get_ex(stats, map[j].key, &jv))
+                    continue;
+                /* QEMU sends 2^64-1 for what the guest did not report (json-c
+                 * may clamp it to INT64_MAX). */
+                uint64_t v = json_object_get_uint64(jv);
+                if (v >= (uint64_t)INT64_MAX)
                     continue;
                 st[k].tag = map[j].tag;
                 st[k++].val = map[j].bytes ? (unsigned long long)v / 1024 : (unsigned long long)v;

@@ -118,6 +118,10 @@ int vk_qemu_domain_get_max_memory(struct vk_qemu_driver *drv, const uint8_t *uui
  * config via the persistent definition. */
 int vk_qemu_domain_set_memory(struct vk_qemu_driver *drv, const uint8_t *uuid,
                               unsigned long long kib, unsigned flags);
+/* dommemstat --period: how often the guest's balloon driver reports its
+ * memory statistics (seconds, 0 = never). */
+int vk_qemu_domain_set_memory_stats_period(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                           int period, unsigned flags);
 /* setvcpus: config (count or VK_VCPU_MAXIMUM); live adds vcpus up to the
  * maximum by CPU hotplug (removal needs the guest: unsupported). */
 int vk_qemu_domain_set_vcpus(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned nvcpus,

@@ -386,3 +386,73 @@ int vk_qemu_domain_get_vcpus_flags(struct vk_qemu_driver *drv, const uint8_t *uu
     vk_qemu_dom_unref(dom);
     return n;
 }
+
+/* ---- balloon statistics period ---- */
+
+static int edit_period(struct vk_domain_def *def, void *opaque)
+{
+    struct vk_memballoon_def *b = &def->memballoon;
+    if (b->present && b->model && strcmp(b->model, "virtio") != 0)
+        return vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
+                            "domain '%s' has no virtio memory balloon", def->name);
+    if (!b->present) { /* the default balloon, now written out */
+        b->present = true;
+        free(b->model);
+        b->model = strdup("virtio");
+        if (!b->model)
+            return vk_error_set(VK_ERR_NO_MEMORY, VK_FROM_QEMU, "out of memory");
+    }
+    b->period = *(const int *)opaque;
+    return 0;
+}
+
+int vk_qemu_domain_set_memory_stats_period(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                           int period, unsigned flags)
+{
+    if (flags & ~(unsigned)(VK_AFFECT_LIVE | VK_AFFECT_CONFIG))
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "unsupported flags 0x%x for the memory stats period", flags);
+    if (period < 0)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "memory stats period %d is negative", period);
+    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    if (!dom)
+        return -1;
+    int ret = -1;
+    pthread_mutex_lock(&dom->lock);
+    int r = resolve_affect(dom, &flags);
+    const struct vk_memballoon_def *b = &dom->def->memballoon;
+    bool balloon = !b->present || !b->model || strcmp(b->model, "virtio") == 0;
+    char *id = strdup(b->present && b->info.alias ? b->info.alias : "balloon0");
+    struct vk_qemu_monitor *mon = vk_qemu_dom_is_active(dom) ? dom->mon : NULL;
+    pthread_mutex_unlock(&dom->lock);
+    if (r < 0 || !id)
+        goto out;
+    if (flags & VK_AFFECT_LIVE) {
+        if (!balloon || !mon) {
+            vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
+                         "domain '%s' has no virtio memory balloon", dom->name);
+            goto out;
+        }
+        char args[256];
+        snprintf(args, sizeof(args),
+                 "{\"path\":\"/machine/peripheral/%s\",\"property\":"
+                 "\"guest-stats-polling-interval\",\"value\":%d}",
+                 id, period);
+        if (vk_qmp_command(mon, "qom-set", args, NULL, VK_STATS_QMP_TIMEOUT_MS) < 0)
+            goto out;
+        pthread_mutex_lock(&dom->lock);
+        if (vk_qemu_dom_is_active(dom) && dom->def->memballoon.present) {
+            dom->def->memballoon.period = period;
+            vk_qemu_status_save(dom);
+        }
+        pthread_mutex_unlock(&dom->lock);
+    }
+    if ((flags & VK_AFFECT_CONFIG) && edit_config(dom, edit_period, &period) < 0)
+        goto out;
+    ret = 0;
+out:
+    free(id);
+    vk_stats_end_job(dom);
+    return ret;
+}
