@@ -107,8 +107,8 @@ static bool take(struct vk_client *c, uint32_t serial, struct vk_client_packet *
 static void queue_stream(struct vk_client *c, int proc, uint32_t serial, int status,
                          const void *data, size_t len)
 {
-    struct vk_rpc_header h = {REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, VK_RPC_STREAM,
-                              serial, status};
+    struct vk_rpc_header h = {REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, VK_RPC_STREAM, serial,
+                              status};
     uint8_t head[VK_RPC_MIN_PACKET];
     vk_rpc_header_encode(head, (uint32_t)(VK_RPC_MIN_PACKET + len), &h);
     if (c->out_off && c->out_off == c->out.len) {

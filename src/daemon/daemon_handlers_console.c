@@ -29,11 +29,11 @@
 #include "util/vk_log.h"
 #include "util/vk_loop.h"
 
-#define READ_CHUNK 16384          /* bytes per STREAM packet to the client */
-#define FLOW_HIGH (256u << 10)    /* stop reading the pty above this backlog */
+#define READ_CHUNK 16384       /* bytes per STREAM packet to the client */
+#define FLOW_HIGH (256u << 10) /* stop reading the pty above this backlog */
 #define FLOW_RECHECK_MS 20
-#define TX_MAX (1u << 20)         /* client bytes the pty has not taken yet */
-#define FROM_STREAMS 38           /* VIR_FROM_STREAMS */
+#define TX_MAX (1u << 20) /* client bytes the pty has not taken yet */
+#define FROM_STREAMS 38   /* VIR_FROM_STREAMS */
 
 struct console_stream {
     atomic_int refs;
@@ -43,14 +43,14 @@ struct console_stream {
     uint32_t serial;
 
     pthread_mutex_t lock;
-    bool ended;   /* pty side done; waiting for the client's finish/abort */
-    int fd;       /* the pty; owned by the watch once it exists */
+    bool ended; /* pty side done; waiting for the client's finish/abort */
+    int fd;     /* the pty; owned by the watch once it exists */
     int watch;
     int flow_timer;
     int revoke_timer;
     struct vk_qemu_console *session;
-    bool paused;  /* not reading the pty: the client is behind */
-    uint8_t *tx;  /* client bytes for the pty */
+    bool paused; /* not reading the pty: the client is behind */
+    uint8_t *tx; /* client bytes for the pty */
     size_t tx_len;
 };
 
@@ -155,8 +155,7 @@ static void pty_io(int watch, int fd, int revents, void *opaque)
         return;
     if (n <= 0) {
         /* EIO on a pty slave: QEMU closed the master (the domain stopped). */
-        VK_DEBUG("console stream %u: pty closed (%s)", st->serial,
-                 n < 0 ? strerror(errno) : "EOF");
+        VK_DEBUG("console stream %u: pty closed (%s)", st->serial, n < 0 ? strerror(errno) : "EOF");
         end_pty(st, true, 0, NULL);
         return;
     }
@@ -167,8 +166,7 @@ static void pty_io(int watch, int fd, int revents, void *opaque)
             st->paused = true;
             update_watch_locked(st);
             st_ref(st);
-            st->flow_timer =
-                vk_loop_add_timer(st->loop, FLOW_RECHECK_MS, flow_check, st, st_unref);
+            st->flow_timer = vk_loop_add_timer(st->loop, FLOW_RECHECK_MS, flow_check, st, st_unref);
         }
         pthread_mutex_unlock(&st->lock);
     }
@@ -247,8 +245,8 @@ static void stream_packet(struct vk_rpc_conn *conn, const struct vk_rpc_header *
         rh.type = VK_RPC_REPLY;
         uint8_t *pkt;
         size_t plen;
-        if (vk_rpc_encode_error_msg(&rh, VK_ERR_RPC, VK_FROM_RPC, "stream aborted at client request",
-                                    &pkt, &plen) == 0)
+        if (vk_rpc_encode_error_msg(&rh, VK_ERR_RPC, VK_FROM_RPC,
+                                    "stream aborted at client request", &pkt, &plen) == 0)
             vk_rpc_conn_send(conn, pkt, plen);
         vk_rpc_conn_remove_stream(conn, st->proc, st->serial);
         break;

@@ -248,8 +248,8 @@ static char *console_path(struct vk_qemu_dom *dom, const char *dev_name)
                          dev_name ? dev_name : "console");
         else if (!chr->path)
             vk_error_set(VK_ERR_OPERATION_FAILED, VK_FROM_QEMU,
-                         "domain '%s': the pty of character device %s is not known yet",
-                         dom->name, dev_name ? dev_name : "console");
+                         "domain '%s': the pty of character device %s is not known yet", dom->name,
+                         dev_name ? dev_name : "console");
         else
             path = vk_strdup(chr->path);
     }
@@ -291,8 +291,7 @@ int vk_qemu_domain_open_console(struct vk_qemu_driver *drv, const uint8_t *uuid,
     if (!dom) {
         char s[VK_UUID_STRLEN];
         vk_uuid_format(uuid, s);
-        return vk_error_set(VK_ERR_NO_DOMAIN, VK_FROM_QEMU, "no domain with matching uuid '%s'",
-                            s);
+        return vk_error_set(VK_ERR_NO_DOMAIN, VK_FROM_QEMU, "no domain with matching uuid '%s'", s);
     }
     char *path = console_path(dom, dev_name);
     if (!path && vk_error_last()->code == VK_ERR_OPERATION_FAILED) {

@@ -312,8 +312,8 @@ void vk_rpc_conn_send_stream(struct vk_rpc_conn *conn, int32_t proc, uint32_t se
 {
     if (len > VK_RPC_MAX_PAYLOAD)
         len = VK_RPC_MAX_PAYLOAD; /* callers send small chunks; never an oversized packet */
-    struct vk_rpc_header h = {REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, VK_RPC_STREAM,
-                              serial, status};
+    struct vk_rpc_header h = {REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, VK_RPC_STREAM, serial,
+                              status};
     size_t total = VK_RPC_MIN_PACKET + len;
     uint8_t *pkt = vk_malloc(total);
     vk_rpc_header_encode(pkt, (uint32_t)total, &h);
@@ -325,8 +325,8 @@ void vk_rpc_conn_send_stream(struct vk_rpc_conn *conn, int32_t proc, uint32_t se
 void vk_rpc_conn_send_stream_error(struct vk_rpc_conn *conn, int32_t proc, uint32_t serial,
                                    int code, int domain, const char *message)
 {
-    struct vk_rpc_header h = {REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, VK_RPC_STREAM,
-                              serial, VK_RPC_ERROR};
+    struct vk_rpc_header h = {REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, VK_RPC_STREAM, serial,
+                              VK_RPC_ERROR};
     uint8_t *pkt;
     size_t len;
     if (vk_rpc_encode_error_msg(&h, code, domain, message, &pkt, &len) < 0)
@@ -364,8 +364,8 @@ static void deliver_stream(struct vk_rpc_conn *conn, const struct vk_rpc_header 
         rh.type = VK_RPC_REPLY;
         uint8_t *out;
         size_t olen;
-        if (vk_rpc_encode_error_msg(&rh, VK_ERR_RPC, VK_FROM_RPC, "stream aborted at client request",
-                                    &out, &olen) == 0)
+        if (vk_rpc_encode_error_msg(&rh, VK_ERR_RPC, VK_FROM_RPC,
+                                    "stream aborted at client request", &out, &olen) == 0)
             vk_rpc_conn_send(conn, out, olen);
     }
     /* CONTINUE for no stream: dropped. */

@@ -184,8 +184,7 @@ static char *xpath_string(xmlXPathContextPtr ctx, const char *expr)
 
 /* The first graphics element of type (NULL: vnc, then spice) with a port.
  * Returns 1 found, 0 none, -1 error (reported). */
-static int find_display(struct vksh_ctl *ctl, vk_domain *dom, const char *type,
-                        struct display *out)
+static int find_display(struct vksh_ctl *ctl, vk_domain *dom, const char *type, struct display *out)
 {
     int active = vk_domain_is_active(dom);
     if (active < 0)
