@@ -23,6 +23,7 @@ const struct vksh_cmd_def *const vksh_commands[] = {
     &vksh_cmd_domstats,
     &vksh_cmd_domuuid,
     &vksh_cmd_dumpxml,
+    &vksh_cmd_edit,
     &vksh_cmd_event,
     &vksh_cmd_help,
     &vksh_cmd_list,
