@@ -394,6 +394,8 @@ struct vk_domain_memory_stat {
 /* Returns how many were filled, or -1. */
 int vk_domain_memory_stats(vk_domain *dom, struct vk_domain_memory_stat *stats,
                            unsigned int nr_stats, unsigned int flags);
+/* How often (seconds, 0 = never) the guest reports memory statistics. */
+int vk_domain_set_memory_stats_period(vk_domain *dom, int period, unsigned int flags);
 /* Block stats of one disk (target or source path) as libvirt's typed
  * fields (rd_operations, rd_bytes, ...). Returns the count or -1. */
 int vk_domain_block_stats(vk_domain *dom, const char *disk, struct vk_typed_param **params);

@@ -336,3 +336,16 @@ int vk_domain_set_vcpus_flags(vk_domain *dom, unsigned int nvcpus, unsigned int 
     return vk_connect_call(dom->conn, REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS,
                            (xdrproc_t)xdr_remote_domain_set_vcpus_flags_args, &a, NULL, NULL);
 }
+
+int vk_domain_set_memory_stats_period(vk_domain *dom, int period, unsigned int flags)
+{
+    if (check_dom(dom) < 0)
+        return -1;
+    remote_domain_set_memory_stats_period_args a;
+    vk_domain_to_wire(dom, &a.dom);
+    a.period = period;
+    a.flags = flags;
+    return vk_connect_call(dom->conn, REMOTE_PROC_DOMAIN_SET_MEMORY_STATS_PERIOD,
+                           (xdrproc_t)xdr_remote_domain_set_memory_stats_period_args, &a, NULL,
+                           NULL);
+}

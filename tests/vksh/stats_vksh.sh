@@ -95,6 +95,15 @@ case "$OUT" in *vs-a*) vk_fail "domstats vs-c shows vs-a" ;; esac
 vk --json dommemstat vs-a
 expect_ok dommemstat --json
 [ "$(json_get "j['actual']" dommemstat)" = 65536 ] || vk_fail "dommemstat actual"
+vk dommemstat vs-a --period 2 --live
+expect_ok dommemstat --period
+vk dommemstat vs-a --period -1
+expect_fail dommemstat --period -1
+expect_contains "malformed"
+vk dommemstat vs-c --period 3 --config
+expect_ok dommemstat --period --config
+vk dumpxml --inactive vs-c
+expect_line "      <stats period='3'/>"
 vk dommemstat vs-c
 expect_fail dommemstat on a shut off domain
 expect_contains "not running"

@@ -277,8 +277,47 @@ const struct vksh_cmd_def vksh_cmd_domstats = {
 
 static const struct vksh_opt_def domain_only_opts[] = {DOMAIN_OPT, {NULL}};
 
+static const struct vksh_opt_def dommemstat_opts[] = {
+    DOMAIN_OPT,
+    {"period", VKSH_OT_STRING, 0, "period in seconds to set collection"},
+    AFFECT_OPTS,
+    {NULL},
+};
+
+/* dommemstat --period N: sets the guest's reporting period instead. */
+static int set_period(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, const char *s)
+{
+    unsigned flags;
+    if (affect_flags(ctl, cmd, &flags) < 0)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < 0 || v > 0x7fffffffL) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "Numeric value '%s' for <period> option is malformed or out "
+                                   "of range", s);
+        return vksh_error_msg(ctl, 8, msg);
+    }
+    vk_domain *dom = vksh_domain_arg(ctl, cmd, VKSH_BYANY, NULL);
+    if (!dom)
+        return -1;
+    int rc = vk_domain_set_memory_stats_period(dom, (int)v, flags);
+    vk_domain_free(dom);
+    if (rc < 0)
+        return vksh_error(ctl, "Unable to change balloon collection period.");
+    if (ctl->json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "period", json_object_new_int((int)v));
+        vksh_json_print(ctl, o);
+    }
+    return 0;
+}
+
 static int cmd_dommemstat(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
 {
+    if (vksh_opt_string(cmd, "period"))
+        return set_period(ctl, cmd, vksh_opt_string(cmd, "period"));
     static const char *const names[] = {"swap_in",   "swap_out", "major_fault", "minor_fault",
                                         "unused",    "available", "actual",     "rss",
                                         "usable",    "last_update", "disk_caches"};
@@ -309,7 +348,7 @@ static int cmd_dommemstat(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
 
 const struct vksh_cmd_def vksh_cmd_dommemstat = {
     .name = "dommemstat",
-    .opts = domain_only_opts,
+    .opts = dommemstat_opts,
     .help = "get memory statistics for a domain",
     .desc = "Get memory statistics for a running domain.",
     .handler = cmd_dommemstat,
