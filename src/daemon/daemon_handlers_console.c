@@ -133,6 +133,11 @@ static void flow_check(int timer, void *opaque);
 static void pty_io(int watch, int fd, int revents, void *opaque)
 {
     struct console_stream *st = opaque;
+    pthread_mutex_lock(&st->lock);
+    bool ended = st->ended; /* the watch goes a moment after the end */
+    pthread_mutex_unlock(&st->lock);
+    if (ended)
+        return;
     if (revents & POLLOUT) {
         pthread_mutex_lock(&st->lock);
         while (st->tx_len) {
