@@ -127,7 +127,7 @@ class Bench:
     def start_daemons(self):
         for d in self.daemons:
             log(f"starting {d.name} daemon ({d.uri})")
-            d.start()
+            self.res.add("daemon_start_0", d.name, d.start())
         self.connect()
         for d in self.daemons:
             self.conns[d.name].listAllDomains()

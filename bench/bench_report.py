@@ -32,6 +32,7 @@ ROWS = [
     ("rss_1000_restart", "daemon RSS, 1000 domains (after restart)", "MiB"),
     ("anon_idle", "daemon private memory (RssAnon), idle", "MiB"),
     ("anon_1000_restart", "daemon private memory (RssAnon), 1000 domains", "MiB"),
+    ("daemon_start_0", "daemon start to first answer, 0 domains (first start)", "ms"),
     ("daemon_start_1000", "daemon start to first answer, 1000 domains", "ms"),
     ("conc_start_10", "10 concurrent starts (wall, 10 connections)", "ms"),
     ("conc_destroy_10", "10 concurrent destroys (wall)", "ms"),
