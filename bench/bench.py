@@ -65,10 +65,14 @@ class Bench:
         # Private copies: a rebuild of the tree during the run must not swap
         # (or briefly remove) the binaries under test.
         os.makedirs(os.path.join(self.work, "bin"))
+        os.makedirs(os.path.join(self.work, "lib"))
         for attr in ("virtkitd", "vksh"):
             copy = os.path.join(self.work, "bin", attr)
+            copy_libs(getattr(args, attr), os.path.join(self.work, "lib"))
             shutil.copy2(getattr(args, attr), copy)
             setattr(args, attr, copy)
+        # Build-tree libraries (e.g. libvirtkit.so) the copies link against.
+        os.environ["LD_LIBRARY_PATH"] = os.path.join(self.work, "lib")
         self.vk = bench_daemons.VirtkitDaemon(os.path.join(self.work, "virtkit"), args.virtkitd)
         self.lv = bench_daemons.LibvirtDaemon(os.path.join(self.work, "libvirt"))
         self.daemons = [self.vk, self.lv]
@@ -397,6 +401,17 @@ class Bench:
             shutil.rmtree(self.work, ignore_errors=True)
 
 
+def copy_libs(binary, dest):
+    """Copies the shared libraries binary resolves inside the source tree."""
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        parts = line.split("=>")
+        if len(parts) == 2:
+            path = parts[1].split("(")[0].strip()
+            if path.startswith(TOP + "/"):
+                shutil.copy2(path, os.path.join(dest, os.path.basename(parts[0].strip())))
+
+
 def machine_info(virtkitd):
     def first_line(argv):
         try:
@@ -444,6 +459,8 @@ def main():
     p.add_argument("--quick", action="store_true", help="fewer repetitions (a few minutes)")
     p.add_argument("--virtkitd", default=os.path.join(TOP, "build/src/daemon/virtkitd"))
     p.add_argument("--vksh", default=os.path.join(TOP, "build/tools/vksh/vksh"))
+    p.add_argument("--virtkit-rev", metavar="TEXT",
+                   help="what the virtkit binaries were built from (default: this tree's git HEAD)")
     p.add_argument("--json", metavar="FILE", help="write machine info and every sample as JSON")
     p.add_argument("--markdown", metavar="FILE", help="write the tables as Markdown")
     p.add_argument("--budget", type=int, default=1200, help="seconds before the run is aborted")
@@ -461,6 +478,8 @@ def main():
     libvirt.registerErrorHandler(lambda *_: None, None)  # errors arrive as exceptions
     bench_procs.become_subreaper()
     info = machine_info(args.virtkitd)
+    if args.virtkit_rev:
+        info["virtkit"] = args.virtkit_rev
     bench = Bench(args)
     bench.lv.cleanup_files()  # leftovers of an interrupted earlier run
 
