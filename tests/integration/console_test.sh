@@ -77,6 +77,13 @@ if [ -n "$VKSH" ]; then
     OUT=$(timeout 60 "$VKSH" -c "$VK_URI" vncdisplay $name 2>&1); RC=$?
     expect_ok "vksh vncdisplay"
     expect_line "127.0.0.1:$display"
+    # byte for byte what virsh prints (trailing empty lines included)
+    for c in domdisplay vncdisplay; do
+        timeout 60 virsh -c "$VK_URI" $c $name > "$ROOT/virsh.$c" 2>&1
+        timeout 60 "$VKSH" -c "$VK_URI" $c $name > "$ROOT/vksh.$c" 2>&1
+        cmp -s "$ROOT/virsh.$c" "$ROOT/vksh.$c" ||
+            vk_fail "vksh $c differs from virsh: $(od -c "$ROOT/vksh.$c") vs $(od -c "$ROOT/virsh.$c")"
+    done
 fi
 
 # The interactive part: virsh console, takeover, vksh console.

@@ -137,7 +137,6 @@ static int cmd_console(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     if (restore)
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
     signal(SIGPIPE, old_pipe);
-    printf("\n");
     if (rc < 0) {
         vksh_error_lib(ctl);
         vk_stream_free(st);
@@ -268,7 +267,7 @@ static int cmd_domdisplay(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
         json_object_object_add(doc, "port", json_object_new_int(d.port));
         vksh_json_print(ctl, doc);
     } else {
-        vksh_print(ctl, "%s\n", uri);
+        vksh_print(ctl, "%s", uri); /* virsh's: the command's empty line ends it */
     }
     display_clear(&d);
     return 0;
