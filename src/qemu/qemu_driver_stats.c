@@ -617,25 +617,41 @@ int vk_qemu_domain_block_stats(struct vk_qemu_driver *drv, const uint8_t *uuid, 
     snap_take(dom, &s);
     int ret = -1;
     struct json_object *all = NULL;
-    int idx = find_disk(&s, disk, dom->name);
+    /* An empty name asks for the sum over every disk, as libvirt does. */
+    bool total = disk && !*disk;
+    int idx = total ? 0 : find_disk(&s, disk, dom->name);
     if (idx < 0 || !running_mon(dom))
         goto out;
     if (!(all = qmp_query(s.mon, "query-blockstats", NULL)))
         goto out;
-    struct json_object *st = disk_blockstats(all, s.ndisks, (size_t)idx);
-    if (!st) {
-        vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
-                     "domain '%s': disk '%s' has no medium, so no statistics", dom->name, disk);
-        goto out;
-    }
     static const char *const keys[][2] = {
         {"rd_operations", "rd_operations"}, {"rd_bytes", "rd_bytes"},
         {"wr_operations", "wr_operations"}, {"wr_bytes", "wr_bytes"},
         {"flush_operations", "flush_operations"}, {"rd_total_times", "rd_total_time_ns"},
         {"wr_total_times", "wr_total_time_ns"}, {"flush_total_times", "flush_total_time_ns"},
     };
+    long long sum[sizeof(keys) / sizeof(keys[0])] = {0};
+    size_t found = 0;
+    for (size_t i = total ? 0 : (size_t)idx; i < (total ? s.ndisks : (size_t)idx + 1); i++) {
+        struct json_object *st = disk_blockstats(all, s.ndisks, i);
+        if (!st)
+            continue;
+        found++;
+        for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+            sum[k] += jint(st, keys[k][1], 0);
+    }
+    if (!found) {
+        if (total)
+            vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
+                         "domain '%s' has no disk with a medium, so no statistics", dom->name);
+        else
+            vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
+                         "domain '%s': disk '%s' has no medium, so no statistics", dom->name,
+                         disk);
+        goto out;
+    }
     for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-        vk_tparams_add_llong(out, jint(st, keys[k][1], 0), "%s", keys[k][0]);
+        vk_tparams_add_llong(out, sum[k], "%s", keys[k][0]);
     ret = 0;
 out:
     json_object_put(all);

@@ -85,7 +85,7 @@ struct vk_mem_stat {
 /* Running domains only. At most max entries. */
 int vk_qemu_domain_memory_stats(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned max,
                                 struct vk_mem_stat **out, size_t *n);
-/* disk: target dev (vda) or source path. Fills libvirt's block stats
+/* disk: target dev (vda), source path, or "" for the sum over all disks. Fills libvirt's block stats
  * fields (rd_operations, rd_bytes, wr_operations, wr_bytes, flush_operations,
  * rd/wr/flush_total_times), all LLONG. */
 int vk_qemu_domain_block_stats(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *disk,

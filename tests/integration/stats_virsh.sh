@@ -129,6 +129,9 @@ expect_line 'vda rd_bytes [0-9]+'
 expect_line 'vda wr_req 0'
 vsh domblkstat st-a "$ROOT/disk.raw"
 expect_ok domblkstat by path
+vsh domblkstat st-a
+expect_ok domblkstat summed over all disks
+expect_line ' rd_req [0-9]+'
 vsh domblkstat st-a vdz
 expect_fail domblkstat vdz
 expect_contains "no disk 'vdz'"

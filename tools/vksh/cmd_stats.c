@@ -356,7 +356,7 @@ const struct vksh_cmd_def vksh_cmd_dommemstat = {
 
 static const struct vksh_opt_def domblkstat_opts[] = {
     DOMAIN_OPT,
-    {"device", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL, "block device"},
+    {"device", VKSH_OT_STRING, VKSH_OPT_POSITIONAL, "block device (none: all disks summed)"},
     {"human", VKSH_OT_BOOL, 0, "print a more human readable output"},
     {NULL},
 };
@@ -367,6 +367,8 @@ static int cmd_domblkstat(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     static const char *const renames[][2] = {
         {"rd_operations", "rd_req"}, {"wr_operations", "wr_req"}, {"errs", "errs"}};
     const char *dev = vksh_opt_string(cmd, "device");
+    if (!dev)
+        dev = "";
     vk_domain *dom = vksh_domain_arg(ctl, cmd, VKSH_BYANY, NULL);
     if (!dom)
         return -1;
