@@ -74,6 +74,12 @@ static int h_connect_open(struct vk_call *call, void *a, void *r)
                             name);
     struct vk_srv_client *c = call->client;
     pthread_mutex_lock(&c->lock);
+    if (c->opened) {
+        /* As libvirtd: one open per connection (a second would swap its URI). */
+        pthread_mutex_unlock(&c->lock);
+        free(uri);
+        return vk_error_set(VK_ERR_INTERNAL_ERROR, VK_FROM_NONE, "connection already open");
+    }
     free(c->uri);
     c->uri = uri;
     c->opened = true;

@@ -703,6 +703,8 @@ char **vk_qemu_build_argv(const struct vk_domain_def *def, const struct vk_qemu_
     for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
         if (rest[i](&c) < 0)
             goto fail;
+    if (c.ctx->incoming_defer) /* feature "save": restore feeds the stream via QMP */
+        vk_cmd_add2(&c, "-incoming", "defer");
     vk_cmd_add2(&c, "-sandbox",
                 "on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
                 "resourcecontrol=deny");

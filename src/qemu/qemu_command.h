@@ -39,6 +39,9 @@ struct vk_qemu_cmd_ctx {
     /* Current time (seconds since the epoch) for <clock offset='variable'>;
      * 0: time(NULL). Tests pass a fixed value. */
     long long now;
+    /* Feature "save": add -incoming defer (restore then sends QMP
+     * migrate-incoming with the saved stream). */
+    bool incoming_defer;
 };
 
 /* Paths the builder derives from run_dir (the driver creates run_dir):

@@ -58,6 +58,7 @@ struct vk_qemu_driver {
     char *run_dir; /* <run_dir>/qemu */
     char *log_dir; /* <log_dir>/qemu */
 
+    char *save_dir; /* feature "save": <state_dir>/qemu/save (managed save images) */
     pthread_mutex_t lock; /* the list */
     struct vk_qemu_dom **doms;
     size_t ndoms;
@@ -151,3 +152,13 @@ const char *vk_qemu_emulator_of(const struct vk_domain_def *def);
  * the automatic VNC port from query-vnc) and saves the status. Call with
  * the job held (or at load), never under dom->lock. Failures are logged. */
 void vk_qemu_console_learn(struct vk_qemu_dom *dom);
+
+/* Feature "save" (qemu_driver_save.c). VK_START_X_INCOMING is a private
+ * flag of vk_qemu_process_start: QEMU starts with -incoming defer. */
+enum { VK_START_X_INCOMING = 1 << 30 };
+/* <save_dir>/<name>.save (caller frees); exists: the image is there. */
+char *vk_qemu_managed_save_path(struct vk_qemu_driver *drv, const char *name);
+bool vk_qemu_managed_save_exists(struct vk_qemu_driver *drv, const char *name);
+/* Start of an inactive domain with a managed save image (dom->job held):
+ * restores from the image, then removes it (libvirt's behaviour). */
+int vk_qemu_managed_save_start(struct vk_qemu_dom *dom, unsigned flags);

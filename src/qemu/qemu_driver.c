@@ -46,6 +46,7 @@ struct vk_qemu_driver *vk_qemu_driver_open(const struct vk_paths *paths, struct 
     drv->autostart_dir = vk_asprintf("%s/qemu/autostart", paths->config_dir);
     drv->run_dir = vk_asprintf("%s/qemu", paths->run_dir);
     drv->log_dir = vk_asprintf("%s/qemu", paths->log_dir);
+    drv->save_dir = vk_asprintf("%s/qemu/save", paths->state_dir);
     drv->next_id = 1;
     pthread_mutex_init(&drv->lock, NULL);
     pthread_mutex_init(&drv->version_lock, NULL);
@@ -69,6 +70,7 @@ void vk_qemu_driver_unref(struct vk_qemu_driver *drv)
     free(drv->autostart_dir);
     free(drv->run_dir);
     free(drv->log_dir);
+    free(drv->save_dir);
     for (size_t i = 0; i < drv->nversions; i++)
         free(drv->versions[i].path);
     free(drv->versions);
@@ -355,8 +357,20 @@ int vk_qemu_domain_undefine(struct vk_qemu_driver *drv, const uint8_t *uuid, uns
                      "cannot undefine transient domain '%s'", dom->name);
         goto out;
     }
+    /* Feature "save": libvirt's rule for a managed save image (flag 1,
+     * VIR_DOMAIN_UNDEFINE_MANAGED_SAVE, removes it). */
+    bool msave = vk_qemu_managed_save_exists(drv, dom->name);
+    if (msave && !(flags & 1u)) {
+        vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
+                     "Refusing to undefine while domain managed save image exists");
+        goto out;
+    }
     if (vk_qemu_config_delete(drv, dom->name) < 0)
         goto out;
+    if (msave) {
+        vk_autofree char *mpath = vk_qemu_managed_save_path(drv, dom->name);
+        unlink(mpath);
+    }
     if (active) {
         /* It keeps running as a transient domain and goes when it stops. */
         pthread_mutex_lock(&dom->lock);
@@ -401,7 +415,11 @@ int vk_qemu_domain_create(struct vk_qemu_driver *drv, const uint8_t *uuid, unsig
     if (!dom)
         return -1;
     int ret = -1;
-    if (check_active(dom, false) < 0 || vk_qemu_process_start(dom, flags) < 0)
+    if (check_active(dom, false) < 0)
+        goto out;
+    /* Feature "save": a managed save image is resumed (and removed). */
+    if (vk_qemu_managed_save_exists(drv, dom->name) ? vk_qemu_managed_save_start(dom, flags) < 0
+                                                    : vk_qemu_process_start(dom, flags) < 0)
         goto out;
     fill_ref(dom, out);
     ret = 0;
@@ -715,8 +733,9 @@ int vk_qemu_domain_has_managed_save(struct vk_qemu_driver *drv, const uint8_t *u
     struct vk_qemu_dom *dom = get_dom(drv, uuid);
     if (!dom)
         return -1;
+    int has = vk_qemu_managed_save_exists(drv, dom->name);
     vk_qemu_dom_unref(dom);
-    return 0; /* managed save is not supported yet */
+    return has;
 }
 
 struct listed {
@@ -754,10 +773,12 @@ static bool matches(struct vk_qemu_driver *drv, struct vk_qemu_dom *dom, unsigne
         if (!ok)
             return false;
     }
-    /* No managed save and no snapshots exist yet. */
-    if ((flags & (VK_LIST_MANAGEDSAVE | VK_LIST_NO_MANAGEDSAVE)) &&
-        !(flags & VK_LIST_NO_MANAGEDSAVE))
-        return false;
+    if (flags & (VK_LIST_MANAGEDSAVE | VK_LIST_NO_MANAGEDSAVE)) {
+        bool m = vk_qemu_managed_save_exists(drv, dom->name);
+        if (!((flags & VK_LIST_MANAGEDSAVE && m) || (flags & VK_LIST_NO_MANAGEDSAVE && !m)))
+            return false;
+    }
+    /* No snapshots exist yet. */
     if ((flags & (VK_LIST_HAS_SNAPSHOT | VK_LIST_NO_SNAPSHOT)) && !(flags & VK_LIST_NO_SNAPSHOT))
         return false;
     if (flags & (VK_LIST_AUTOSTART | VK_LIST_NO_AUTOSTART)) {

@@ -168,3 +168,46 @@ void vk_qemu_console_close(struct vk_qemu_console *session);
 
 /* ---- feature "stats": capabilities, statistics, resources ---- */
 #include "qemu/qemu_driver_stats.h"
+
+/* ---- Feature "save" (qemu_driver_save.c): save, restore, managed save, jobs ---- */
+
+/* virDomainSaveRestoreFlags */
+enum { VK_SAVE_BYPASS_CACHE = 1, VK_SAVE_RUNNING = 2, VK_SAVE_PAUSED = 4 };
+/* Saves a running domain's memory and device state to path (QEMU migration
+ * stream after our header, see qemu_driver_save.c) and stops it: shut off,
+ * reason saved. dxml must be NULL (changing the saved XML is unsupported). */
+int vk_qemu_domain_save(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *path,
+                        const char *dxml, unsigned flags);
+/* Starts the domain saved in path: running (reason restored) unless the
+ * domain was paused at save time or VK_SAVE_PAUSED; an unknown domain comes
+ * back transient. */
+int vk_qemu_domain_restore(struct vk_qemu_driver *drv, const char *path, const char *dxml,
+                           unsigned flags);
+/* Save to the domain's managed image (persistent domains); its next start
+ * resumes from it and removes it. */
+int vk_qemu_domain_managed_save(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
+int vk_qemu_domain_managed_save_remove(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                       unsigned flags);
+/* virDomainJobType / virDomainJobOperation values. */
+enum { VK_JOB_NONE = 0, VK_JOB_UNBOUNDED = 2 };
+enum { VK_JOB_OP_SAVE = 2, VK_JOB_OP_RESTORE = 3 };
+struct vk_job_info {
+    int type;      /* VK_JOB_NONE when nothing runs */
+    int operation; /* VK_JOB_OP_* */
+    unsigned long long time_elapsed_ms;
+    unsigned long long data_total, data_processed, data_remaining; /* bytes */
+};
+/* Never waits for the domain's job lock: answers while a save runs. */
+int vk_qemu_domain_get_job_info(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                struct vk_job_info *out);
+/* Cancels a running save (the domain keeps running); error when none runs. */
+int vk_qemu_domain_abort_job(struct vk_qemu_driver *drv, const uint8_t *uuid);
+
+/* Feature "hotplug" (qemu_driver_hotplug.c): attach / detach one device
+ * given as XML (<disk> for now); flags VIR_DOMAIN_AFFECT_LIVE 1 / CONFIG 2,
+ * 0 = the current state. Live disks: virtio on pc machines; detach waits
+ * for the guest to release the device. */
+int vk_qemu_domain_attach_device(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *xml,
+                                 unsigned flags);
+int vk_qemu_domain_detach_device(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *xml,
+                                 unsigned flags);

@@ -149,12 +149,37 @@ out:
     return obj;
 }
 
-/* Writes all of msg to the non-blocking socket, waiting for room. */
-static int write_msg(struct vk_qemu_monitor *mon, const char *msg, long long deadline)
+/* Sends the first bytes with fd attached (SCM_RIGHTS), for QMP getfd /
+ * add-fd: QEMU takes the fd that arrives with the command's bytes. */
+static ssize_t send_with_fd(int sock, const char *buf, size_t len, int fd)
+{
+    struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    memset(&ctl, 0, sizeof(ctl));
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    return sendmsg(sock, &mh, MSG_NOSIGNAL);
+}
+
+/* Writes all of msg to the non-blocking socket, waiting for room; pass_fd
+ * (>= 0) rides along with the first bytes sent. */
+static int write_msg_fd(struct vk_qemu_monitor *mon, const char *msg, long long deadline,
+                        int pass_fd)
 {
     size_t len = strlen(msg), off = 0;
     while (off < len) {
-        ssize_t n = send(mon->fd, msg + off, len - off, MSG_NOSIGNAL);
+        ssize_t n = pass_fd >= 0 ? send_with_fd(mon->fd, msg + off, len - off, pass_fd)
+                                 : send(mon->fd, msg + off, len - off, MSG_NOSIGNAL);
+        if (n > 0)
+            pass_fd = -1;
         if (n > 0) {
             off += (size_t)n;
             continue;
@@ -174,6 +199,11 @@ static int write_msg(struct vk_qemu_monitor *mon, const char *msg, long long dea
         poll(&p, 1, (int)left);
     }
     return 0;
+}
+
+static int write_msg(struct vk_qemu_monitor *mon, const char *msg, long long deadline)
+{
+    return write_msg_fd(mon, msg, deadline, -1);
 }
 
 static char *format_command(const char *cmd, const char *args_json, const char *id)
@@ -363,6 +393,12 @@ fail:
 int vk_qmp_command(struct vk_qemu_monitor *mon, const char *cmd, const char *args_json,
                    char **reply_json, int timeout_ms)
 {
+    return vk_qmp_command_fd(mon, cmd, args_json, -1, reply_json, timeout_ms);
+}
+
+int vk_qmp_command_fd(struct vk_qemu_monitor *mon, const char *cmd, const char *args_json,
+                      int pass_fd, char **reply_json, int timeout_ms)
+{
     long long deadline = mono_ms() + timeout_ms;
     struct timespec dl = {.tv_sec = deadline / 1000, .tv_nsec = (deadline % 1000) * 1000000};
     struct json_object *reply = NULL;
@@ -392,7 +428,7 @@ int vk_qmp_command(struct vk_qemu_monitor *mon, const char *cmd, const char *arg
     pthread_mutex_unlock(&mon->lock);
 
     vk_autofree char *msg = format_command(cmd, args_json, id);
-    int wr = msg ? write_msg(mon, msg, deadline) : -1;
+    int wr = msg ? write_msg_fd(mon, msg, deadline, pass_fd) : -1;
 
     pthread_mutex_lock(&mon->lock);
     if (wr == 0) {

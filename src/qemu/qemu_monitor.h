@@ -40,6 +40,11 @@ struct vk_qemu_monitor *vk_qmp_open(struct vk_loop *loop, int fd, const char *wh
 int vk_qmp_command(struct vk_qemu_monitor *mon, const char *cmd, const char *args_json,
                    char **reply_json, int timeout_ms);
 
+/* As vk_qmp_command, and pass_fd (>= 0) is sent with the command over the
+ * socket (SCM_RIGHTS), as QMP getfd expects; the caller keeps its fd. */
+int vk_qmp_command_fd(struct vk_qemu_monitor *mon, const char *cmd, const char *args_json,
+                      int pass_fd, char **reply_json, int timeout_ms);
+
 /* Disconnects: waiting commands fail, no event or eof callback starts after
  * this returns. NULL is accepted. */
 void vk_qmp_close(struct vk_qemu_monitor *mon);

@@ -536,7 +536,8 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
 
     int vnc_port = pick_vnc_port(dom);
     struct vk_qemu_cmd_ctx ctx = {
-        .monitor_fd = lfd, .qemu_version = version, .run_dir = run_dir, .vnc_port = vnc_port};
+        .monitor_fd = lfd, .qemu_version = version, .run_dir = run_dir, .vnc_port = vnc_port,
+        .incoming_defer = flags & VK_START_X_INCOMING};
     argv = vk_qemu_build_argv(def, &ctx);
     if (!argv) {
         vk_qemu_error_name_domain(dom->name);
