@@ -322,3 +322,9 @@ char *vk_domain_def_format(const struct vk_domain_def *def, unsigned flags, int 
 void vk_domain_def_free(struct vk_domain_def *def);
 /* Deep copy via format + parse. */
 struct vk_domain_def *vk_domain_def_copy(const struct vk_domain_def *def);
+
+/* Feature "hotplug" (domain_parse_device_fragment.c): parses XML holding one
+ * device element (<disk>, <interface>, ...) with the domain parser's rules.
+ * Returns a def whose device arrays hold just that device (e.g. ndisks 1),
+ * free with vk_domain_def_free; NULL with the error set. */
+struct vk_domain_def *vk_domain_device_parse(const char *xml, unsigned flags);

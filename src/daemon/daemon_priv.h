@@ -145,5 +145,11 @@ int vk_h_set_memory_stats_period(struct vk_call *call, void *args, void *ret);
  * its stream. */
 int vk_h_dom_open_console(struct vk_call *call, void *args, void *ret);
 
+/* Feature "hotplug" (daemon_handlers_hotplug.c). */
+int vk_h_attach_device(struct vk_call *call, void *args, void *ret);
+int vk_h_detach_device(struct vk_call *call, void *args, void *ret);
+int vk_h_attach_device_flags(struct vk_call *call, void *args, void *ret);
+int vk_h_detach_device_flags(struct vk_call *call, void *args, void *ret);
+
 /* Helpers for handlers. */
 void vk_ref_to_wire(const struct vk_dom_ref *ref, remote_nonnull_domain *out);
