@@ -832,3 +832,180 @@ int vk_cmd_assign_addresses(struct vk_cmd *c)
         return -1;
     return assign_usb(c);
 }
+
+/* ---- define time: the same assignment, written into the def ---- */
+
+static struct vk_dev_info *info_of_key(struct vk_domain_def *def, const void *key)
+{
+#define VK_FIND(arr, n)                                                                            \
+    for (size_t i = 0; i < def->n; i++)                                                            \
+        if ((const void *)&def->arr[i] == key)                                                     \
+            return &def->arr[i].info;
+    VK_FIND(disks, ndisks)
+    VK_FIND(controllers, ncontrollers)
+    VK_FIND(nets, nnets)
+    VK_FIND(serials, nserials)
+    VK_FIND(consoles, nconsoles)
+    VK_FIND(channels, nchannels)
+    VK_FIND(videos, nvideos)
+    VK_FIND(inputs, ninputs)
+    VK_FIND(sounds, nsounds)
+    VK_FIND(rngs, nrngs)
+    VK_FIND(watchdogs, nwatchdogs)
+    VK_FIND(redirdevs, nredirdevs)
+#undef VK_FIND
+    if (key == (const void *)&def->memballoon)
+        return &def->memballoon.info;
+    return NULL;
+}
+
+static void set_pci(struct vk_dev_addr *d, const struct vk_cmd *c, const struct vk_pci_assigned *a)
+{
+    int mf = a->multifunction;
+    /* Written as the argv builder derives it, so the def says what QEMU gets. */
+    if (mf < 0 && a->fn == 0 && (c->buses[a->bus].used[a->slot] & ~1u))
+        mf = 1;
+    d->type = VK_ADDR_PCI;
+    d->domain = 0;
+    d->bus = a->bus;
+    d->slot = a->slot;
+    d->function = a->fn;
+    d->multifunction = mf;
+}
+
+static struct vk_controller_def *append_ctrl(struct vk_domain_def *def, const char *type, int index,
+                                             const char *model)
+{
+    struct vk_controller_def *ct = VK_APPEND(def->controllers, def->ncontrollers);
+    memset(ct, 0, sizeof(*ct));
+    ct->type = vk_strdup(type);
+    ct->index = index;
+    ct->model = model ? vk_strdup(model) : NULL;
+    ct->ports = ct->vectors = -1;
+    ct->target_chassis = ct->target_port = ct->master_startport = -1;
+    ct->info.addr.type = VK_ADDR_NONE;
+    return ct;
+}
+
+/* Keeps the pci controllers together, sorted by index, where the first
+ * one stands (as libvirt lists them). */
+static void sort_pci_ctrls(struct vk_domain_def *def)
+{
+    size_t n = def->ncontrollers, first = n, np = 0, no = 0;
+    if (!n)
+        return;
+    struct vk_controller_def *pci = vk_calloc(n, sizeof(*pci)), *other = vk_calloc(n, sizeof(*other));
+    for (size_t i = 0; i < n; i++) {
+        if (streq(def->controllers[i].type, "pci")) {
+            if (first == n)
+                first = no;
+            size_t j = np++;
+            while (j > 0 && pci[j - 1].index > def->controllers[i].index) {
+                pci[j] = pci[j - 1];
+                j--;
+            }
+            pci[j] = def->controllers[i];
+        } else {
+            other[no++] = def->controllers[i];
+        }
+    }
+    size_t k = 0;
+    for (size_t i = 0; i <= no; i++) {
+        if (i == first)
+            for (size_t j = 0; j < np; j++)
+                def->controllers[k++] = pci[j];
+        if (i < no)
+            def->controllers[k++] = other[i];
+    }
+    free(pci);
+    free(other);
+}
+
+int vk_qemu_def_assign_addresses(struct vk_domain_def *def)
+{
+    struct vk_qemu_cmd_ctx ctx = {0};
+    struct vk_cmd c = {.def = def, .ctx = &ctx};
+    const char *m = def->os.machine;
+    c.q35 = streq(m, "q35") || (m && strncmp(m, "pc-q35-", 7) == 0);
+    int ret = -1;
+    if (vk_cmd_assign_addresses(&c) < 0)
+        goto out;
+    /* Drive addresses, derived from the target names as the builder does. */
+    for (size_t i = 0; i < def->ndisks; i++) {
+        struct vk_disk_def *d = &def->disks[i];
+        struct vk_drive_addr a;
+        if (d->info.addr.type != VK_ADDR_NONE ||
+            (d->bus != VK_BUS_SATA && d->bus != VK_BUS_SCSI && d->bus != VK_BUS_IDE &&
+             d->bus != VK_BUS_FDC))
+            continue;
+        if (vk_cmd_drive_address(&c, d, &a) < 0)
+            goto out;
+        d->info.addr.type = VK_ADDR_DRIVE;
+        d->info.addr.controller = a.controller;
+        d->info.addr.bus = a.bus;
+        d->info.addr.target = a.target;
+        d->info.addr.unit = a.unit;
+    }
+    for (size_t i = 0; i < c.nusb; i++) {
+        struct vk_dev_info *info = info_of_key(def, c.usb[i].key);
+        if (!info || info->addr.type == VK_ADDR_USB)
+            continue;
+        info->addr.type = VK_ADDR_USB;
+        info->addr.bus = 0;
+        free(info->addr.usb_port);
+        info->addr.usb_port = vk_asprintf("%d", c.usb[i].port);
+    }
+    /* Device addresses first: appending controllers moves the array. */
+    for (size_t i = 0; i < c.npci; i++) {
+        struct vk_dev_info *info = info_of_key(def, c.pci[i].key);
+        if (info)
+            set_pci(&info->addr, &c, &c.pci[i]);
+    }
+    /* Root ports without a target get libvirt's chassis/port. */
+    for (size_t i = 0; i < def->ncontrollers; i++) {
+        struct vk_controller_def *ct = &def->controllers[i];
+        if (!streq(ct->type, "pci") || ct->index <= 0 || ct->index >= c.nbuses ||
+            c.buses[ct->index].model != VK_PCIBUS_ROOT_PORT)
+            continue;
+        if (!ct->model_name)
+            ct->model_name = vk_strdup("pcie-root-port");
+        if (ct->target_chassis < 0)
+            ct->target_chassis = ct->index;
+        if (ct->target_port < 0 && ct->info.addr.type == VK_ADDR_PCI)
+            ct->target_port = (ct->info.addr.slot << 3) | ct->info.addr.function;
+    }
+    for (int i = 1; i < c.nbuses; i++) {
+        struct vk_pci_bus *b = &c.buses[i];
+        if (!b->auto_added)
+            continue;
+        bool port = b->model == VK_PCIBUS_ROOT_PORT;
+        struct vk_controller_def *ct =
+            append_ctrl(def, "pci", i, port ? "pcie-root-port" : "pcie-pci-bridge");
+        if (port) {
+            ct->model_name = vk_strdup("pcie-root-port");
+            ct->target_chassis = b->chassis;
+            ct->target_port = b->port;
+        }
+        const struct vk_pci_assigned *a = find_pci(&c, b);
+        if (a)
+            set_pci(&ct->info.addr, &c, a);
+    }
+    for (int k = 0; k < 8; k++) {
+        const char *keys[2] = {&c.auto_scsi[k], &c.auto_sata[k]};
+        for (int t = 0; t < 2; t++) {
+            if (!*keys[t])
+                continue;
+            struct vk_controller_def *ct =
+                append_ctrl(def, t ? "sata" : "scsi", k, t ? NULL : "lsilogic");
+            const struct vk_pci_assigned *a = find_pci(&c, keys[t]);
+            if (a)
+                set_pci(&ct->info.addr, &c, a);
+        }
+    }
+    sort_pci_ctrls(def);
+    ret = 0;
+out:
+    free(c.pci);
+    free(c.usb);
+    return ret;
+}

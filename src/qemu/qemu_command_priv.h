@@ -152,3 +152,10 @@ const char *vk_input_bus(const struct vk_input_def *in);
 bool vk_cmd_has_balloon(const struct vk_cmd *c);
 /* Channels/consoles on virtio-serial need a controller. */
 bool vk_cmd_needs_vserial(const struct vk_cmd *c);
+
+/* Define time (qemu_postparse.c): runs the address assignment above on def
+ * and writes the result into it: PCI, USB and drive addresses of devices
+ * that had none, and the controllers the assignment adds (pcie-root-ports,
+ * pcie-pci-bridge, SCSI/SATA controllers that disks refer to). Addresses
+ * already in the def are kept. 0, or -1 with the error set. */
+int vk_qemu_def_assign_addresses(struct vk_domain_def *def);
