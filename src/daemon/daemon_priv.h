@@ -145,6 +145,17 @@ int vk_h_set_memory_stats_period(struct vk_call *call, void *args, void *ret);
  * its stream. */
 int vk_h_dom_open_console(struct vk_call *call, void *args, void *ret);
 
+/* Feature "save" (daemon_handlers_save.c). */
+int vk_h_dom_save(struct vk_call *call, void *args, void *ret);
+int vk_h_dom_save_flags(struct vk_call *call, void *args, void *ret);
+int vk_h_dom_restore(struct vk_call *call, void *args, void *ret);
+int vk_h_dom_restore_flags(struct vk_call *call, void *args, void *ret);
+int vk_h_dom_managed_save(struct vk_call *call, void *args, void *ret);
+int vk_h_dom_managed_save_remove(struct vk_call *call, void *args, void *ret);
+int vk_h_dom_get_job_info(struct vk_call *call, void *args, void *ret);
+int vk_h_dom_get_job_stats(struct vk_call *call, void *args, void *ret);
+int vk_h_dom_abort_job(struct vk_call *call, void *args, void *ret);
+
 /* Feature "hotplug" (daemon_handlers_hotplug.c). */
 int vk_h_attach_device(struct vk_call *call, void *args, void *ret);
 int vk_h_detach_device(struct vk_call *call, void *args, void *ret);

@@ -47,6 +47,7 @@ struct vk_qemu_dom {
     bool destroying;    /* we are killing it: exit reason DESTROYED */
     bool shutdown_seen; /* a SHUTDOWN event came: exit reason SHUTDOWN */
     bool restart_after; /* feature "events": the guest powered off, on_poweroff='restart' */
+    int shutdown_detail; /* feature "events": SHUTDOWN event detail (0, 1 guest, 2 host) */
 };
 
 struct vk_qemu_driver {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "qemu_domain.h"
+#include "qemu_postparse.h"
 #include "qemu_monitor.h"
 #include "util/vk_alloc.h"
 #include "util/vk_error.h"
@@ -236,7 +237,8 @@ static struct vk_domain_def *parse_def(const char *xml)
     struct vk_domain_def *def = vk_domain_def_parse(xml, 0);
     if (!def)
         return NULL;
-    if (vk_name_check("domain", def->name) < 0) {
+    /* Feature "postparse": libvirt's defaults and addresses, stored with the def. */
+    if (vk_name_check("domain", def->name) < 0 || vk_qemu_postparse(NULL, def) < 0) {
         vk_domain_def_free(def);
         return NULL;
     }

@@ -32,6 +32,11 @@ void vk_qemu_lifecycle_shutdown_event(struct vk_qemu_dom *dom, struct json_objec
     const char *reason = data && json_object_object_get_ex(data, "reason", &v)
                              ? json_object_get_string(v)
                              : NULL;
+    /* libvirt's SHUTDOWN details: 1 the guest asked, 2 the host did, 0
+     * when QEMU does not say. */
+    dom->shutdown_detail = 0;
+    if (data && json_object_object_get_ex(data, "guest", &v))
+        dom->shutdown_detail = json_object_get_boolean(v) ? 1 : 2;
     dom->restart_after = dom->def && dom->def->on_poweroff == VK_LIFE_RESTART && reason &&
                          !strcmp(reason, "guest-shutdown");
 }

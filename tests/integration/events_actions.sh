@@ -43,6 +43,19 @@ expect_contains "<on_poweroff>restart</on_poweroff>"
 timeout 280 "$VKSH" -c "$VK_URI" event --all --loop --timeout 270 g-restart \
     > "$ROOT/events.out" 2>&1 &
 evpid=$!
+timeout 280 virsh -c "$VK_URI" event --all --loop --timeout 270 --domain g-restart \
+    > "$ROOT/virsh-events.out" 2>&1 &
+evpid2=$!
+# Re-defining sends 'Defined Updated': repeat until both watchers show it,
+# so they are registered before the domain starts (no guessed delay).
+timeout 60 virsh -c "$VK_URI" dumpxml --inactive g-restart > "$ROOT/g-restart-def.xml" ||
+    vk_fail "dumpxml g-restart"
+for i in $(seq 1 100); do
+    vsh define "$ROOT/g-restart-def.xml"; expect_ok define again
+    grep -q "Defined Updated" "$ROOT/events.out" &&
+        grep -q "Defined Updated" "$ROOT/virsh-events.out" && break
+    sleep 0.3
+done
 vsh start g-restart; expect_ok start
 wait_ready_count "$log" 1
 vsh domid g-restart; id1=$OUT
@@ -70,22 +83,28 @@ expect_line "$id2"
 
 vsh destroy g-restart; expect_ok destroy
 for i in $(seq 1 100); do
-    grep -q "Stopped Destroyed" "$ROOT/events.out" && break
+    grep -q "Stopped Destroyed" "$ROOT/events.out" &&
+        grep -q "Stopped Destroyed" "$ROOT/virsh-events.out" && break
     sleep 0.2
 done
-kill -INT $evpid 2>/dev/null; wait $evpid 2>/dev/null
+kill -INT $evpid $evpid2 2>/dev/null; wait $evpid $evpid2 2>/dev/null
 # Firmware may reset the machine once more while rebooting (QEMU reports
 # each RESET; libvirt sends a reboot event for each): compare runs of them.
 nreboot=$(grep -c "^event 'reboot' for domain 'g-restart'$" "$ROOT/events.out")
 [ "$nreboot" -ge 2 ] || vk_fail "expected a reboot event per reset, got $nreboot"
-OUT=$(grep "^event " "$ROOT/events.out" | uniq)
+OUT=$(grep "^event '" "$ROOT/events.out" | grep -v "Defined Updated" | uniq)
 want="event 'lifecycle' for domain 'g-restart': Started Booted
-event 'lifecycle' for domain 'g-restart': Shutdown Finished
+event 'lifecycle' for domain 'g-restart': Shutdown Finished after guest request
 event 'lifecycle' for domain 'g-restart': Stopped Shutdown
 event 'lifecycle' for domain 'g-restart': Started Booted
 event 'reboot' for domain 'g-restart'
 event 'lifecycle' for domain 'g-restart': Stopped Destroyed"
-[ "$OUT" = "$want" ] || vk_fail "events: got
+[ "$OUT" = "$want" ] || vk_fail "vksh events: got
+$OUT
+expected
+$want"
+OUT=$(grep "^event '" "$ROOT/virsh-events.out" | grep -v "Defined Updated" | uniq)
+[ "$OUT" = "$want" ] || vk_fail "virsh events: got
 $OUT
 expected
 $want"
