@@ -23,6 +23,7 @@
 #include "qemu_command.h"
 #include "qemu_domain.h"
 #include "qemu_monitor.h"
+#include "qemu_status.h"
 #include "util/vk_alloc.h"
 #include "util/vk_buf.h"
 #include "util/vk_error.h"
@@ -310,7 +311,7 @@ void vk_qemu_dom_set_state(struct vk_qemu_dom *dom, int state, int reason)
     else if (state == VK_DOM_RUNNING)
         vk_qemu_emit(dom, dom->id, VK_EVENT_RESUMED, 0);
     else if (state == VK_DOM_SHUTDOWN)
-        vk_qemu_emit(dom, dom->id, VK_EVENT_SHUTDOWN, dom->shutdown_detail);
+        vk_qemu_emit(dom, dom->id, VK_EVENT_SHUTDOWN, 0);
 }
 
 static void on_event(struct vk_qemu_monitor *mon, const char *name, struct json_object *data,
@@ -493,6 +494,19 @@ static char *log_tail(struct vk_qemu_dom *dom, off_t start)
     return vk_strdup(buf);
 }
 
+/* -pidfile in the domain's runtime dir: marks the process as this daemon's
+ * QEMU of this domain (see vk_qemu_status_pidfile). */
+static void add_pidfile(struct vk_qemu_dom *dom, char ***argv)
+{
+    size_t n = 0;
+    while ((*argv)[n])
+        n++;
+    *argv = vk_realloc(*argv, (n + 3) * sizeof(**argv));
+    (*argv)[n] = vk_strdup("-pidfile");
+    (*argv)[n + 1] = vk_qemu_status_pidfile(dom->drv, dom->uuid);
+    (*argv)[n + 2] = NULL;
+}
+
 static int check_kvm(const struct vk_qemu_dom *dom)
 {
     int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -519,6 +533,7 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     vk_autofree char *mon_path = NULL;
     vk_autofree char *run_dir = dom_run_dir(dom);
     bool paused = flags & VK_START_PAUSED;
+    bool intent_saved = false;
 
     if (def->virt_type == VK_VIRT_KVM && check_kvm(dom) < 0)
         return -1;
@@ -544,13 +559,21 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
         goto fail;
     }
     bool has_S = argv_has(argv, "-S");
+    add_pidfile(dom, &argv);
     if ((logfd = open_log(dom, argv, version, &log_start)) < 0)
         goto fail;
-    /* The id is taken now so the status file written right after the spawn
-     * is complete: a daemon killed mid-start leaves a record, not an orphan. */
     pthread_mutex_lock(&drv->lock);
     int id = drv->next_id++;
     pthread_mutex_unlock(&drv->lock);
+    /* Durable before the spawn: a daemon killed from here until the pid is
+     * saved leaves a 'starting' record, which the next daemon uses to find
+     * and stop this QEMU (by uuid and pidfile), not an orphan. */
+    pthread_mutex_lock(&dom->lock);
+    int intent = vk_qemu_status_save_starting(dom, id, mon_path);
+    pthread_mutex_unlock(&dom->lock);
+    if (intent < 0)
+        goto fail;
+    intent_saved = true;
 
     struct vk_spawn_opts so = {.stdin_fd = -1,
                                .stdout_fd = logfd,
@@ -592,10 +615,8 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     dom->id = id;
     dom->mon_path = vk_strdup(mon_path);
     pidfd = -1;
-    if (vk_qemu_status_save(dom) < 0) {
-        pthread_mutex_unlock(&dom->lock);
-        goto fail_published;
-    }
+    /* No save here: the 'starting' record covers the process until the
+     * save below records it running (one durable write per start saved). */
     pthread_mutex_unlock(&dom->lock);
 
     mon = open_monitor(dom, cfd);
@@ -648,6 +669,7 @@ fail_published : {
     dom->reason = SHUTOFF_FAILED;
     VK_FREE(dom->mon_path);
     vk_qemu_status_delete(drv, dom->name);
+    intent_saved = false;
     pthread_mutex_unlock(&dom->lock);
 }
 fail : {
@@ -679,6 +701,8 @@ fail : {
     if (mon_path)
         unlink(mon_path);
     remove_dom_run_dir(dom);
+    if (intent_saved) /* QEMU is gone: the 'starting' record is void */
+        vk_qemu_status_delete(drv, dom->name);
     pthread_mutex_lock(&dom->lock);
     dom->state = VK_DOM_SHUTOFF;
     dom->reason = SHUTOFF_FAILED;

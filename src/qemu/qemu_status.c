@@ -4,13 +4,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "qemu_domain.h"
+#include "qemu_status.h"
 #include "util/vk_alloc.h"
 #include "util/vk_error.h"
 #include "util/vk_file.h"
@@ -18,29 +21,41 @@
 #include "util/vk_name.h"
 
 #define MAX_STATUS_BYTES (16u << 20)
+/* How long a SIGKILLed leftover QEMU may take to vanish. */
+#define ORPHAN_KILL_WAIT_MS 30000
 
 static char *status_path(struct vk_qemu_driver *drv, const char *name)
 {
     return vk_asprintf("%s/%s.status", drv->run_dir, name);
 }
 
-int vk_qemu_status_save(struct vk_qemu_dom *dom)
+char *vk_qemu_status_pidfile(struct vk_qemu_driver *drv, const uint8_t *uuid)
+{
+    char u[VK_UUID_STRLEN];
+    vk_uuid_format(uuid, u);
+    return vk_asprintf("%s/%s/qemu.pid", drv->run_dir, u);
+}
+
+/* starting: no pid yet (written before the spawn). */
+static int write_status(struct vk_qemu_dom *dom, bool starting, int id, const char *mon_path)
 {
     struct vk_qemu_driver *drv = dom->drv;
-    vk_autofree char *xml = vk_domain_def_format(dom->def, VK_FORMAT_LIVE, dom->id);
+    vk_autofree char *xml = vk_domain_def_format(dom->def, VK_FORMAT_LIVE, id);
     if (!xml) {
         vk_error_prefix("domain '%s': cannot write status", dom->name);
         return -1;
     }
     struct json_object *o = json_object_new_object();
     json_object_object_add(o, "name", json_object_new_string(dom->name));
-    json_object_object_add(o, "pid", json_object_new_int64(dom->pid));
-    json_object_object_add(o, "start_time", json_object_new_uint64(dom->start_time));
-    json_object_object_add(o, "id", json_object_new_int(dom->id));
-    json_object_object_add(o, "state", json_object_new_int(dom->state));
-    json_object_object_add(o, "reason", json_object_new_int(dom->reason));
-    json_object_object_add(o, "monitor",
-                           json_object_new_string(dom->mon_path ? dom->mon_path : ""));
+    json_object_object_add(o, "pid", json_object_new_int64(starting ? 0 : dom->pid));
+    json_object_object_add(o, "start_time",
+                           json_object_new_uint64(starting ? 0 : dom->start_time));
+    json_object_object_add(o, "id", json_object_new_int(id));
+    json_object_object_add(o, "state", json_object_new_int(starting ? VK_DOM_PAUSED : dom->state));
+    json_object_object_add(o, "reason", json_object_new_int(starting ? 10 : dom->reason));
+    json_object_object_add(o, "monitor", json_object_new_string(mon_path ? mon_path : ""));
+    if (starting)
+        json_object_object_add(o, "starting", json_object_new_boolean(true));
     json_object_object_add(o, "qemu_version", json_object_new_uint64(dom->qemu_version));
     json_object_object_add(o, "no_shutdown", json_object_new_boolean(dom->no_shutdown));
     json_object_object_add(o, "vnc_port", json_object_new_int(dom->vnc_port));
@@ -54,6 +69,16 @@ int vk_qemu_status_save(struct vk_qemu_dom *dom)
     if (r < 0)
         vk_qemu_error_name_domain(dom->name);
     return r;
+}
+
+int vk_qemu_status_save(struct vk_qemu_dom *dom)
+{
+    return write_status(dom, false, dom->id, dom->mon_path);
+}
+
+int vk_qemu_status_save_starting(struct vk_qemu_dom *dom, int id, const char *mon_path)
+{
+    return write_status(dom, true, id, mon_path);
 }
 
 void vk_qemu_status_delete(struct vk_qemu_driver *drv, const char *name)
@@ -70,6 +95,7 @@ struct status {
     const char *monitor;
     unsigned long long qemu_version;
     bool no_shutdown;
+    bool starting; /* written before the spawn: no pid */
     const char *xml;
 };
 
@@ -82,12 +108,19 @@ static bool get_field(struct json_object *o, const char *key, json_type type,
 static int parse_status(struct json_object *o, struct status *s)
 {
     struct json_object *v;
-    if (!get_field(o, "pid", json_type_int, &v))
+    /* No pid: the daemon died while it started this QEMU. */
+    if (get_field(o, "pid", json_type_int, &v))
+        s->pid = json_object_get_int64(v);
+    if (get_field(o, "starting", json_type_boolean, &v))
+        s->starting = json_object_get_boolean(v);
+    if (s->pid == 0)
+        s->starting = true;
+    if (s->starting) /* its pid (if any) is not one to trust */
+        s->pid = 0;
+    if (get_field(o, "start_time", json_type_int, &v))
+        s->start_time = json_object_get_uint64(v);
+    else if (!s->starting)
         return -1;
-    s->pid = json_object_get_int64(v);
-    if (!get_field(o, "start_time", json_type_int, &v))
-        return -1;
-    s->start_time = json_object_get_uint64(v);
     if (!get_field(o, "id", json_type_int, &v))
         return -1;
     s->id = json_object_get_int(v);
@@ -109,13 +142,15 @@ static int parse_status(struct json_object *o, struct status *s)
         s->no_shutdown = json_object_get_boolean(v);
     if (get_field(o, "vnc_port", json_type_int, &v))
         s->vnc_port = json_object_get_int(v);
-    if (s->pid <= 0 || s->pid > 0x7fffffff || s->id < 0 || !s->monitor[0])
+    if ((!s->starting && s->pid <= 0) || s->pid < 0 || s->pid > 0x7fffffff || s->id < 0 ||
+        !s->monitor[0])
         return -1;
     return 0;
 }
 
-/* Whether /proc/PID/cmdline carries the domain's uuid (QEMU's -uuid). */
-static bool cmdline_has_uuid(pid_t pid, const uint8_t *uuid)
+/* Whether /proc/PID/cmdline carries "-uuid <the domain's uuid>" and, if
+ * pidfile is set, "-pidfile <pidfile>" (this daemon's QEMU, not another's). */
+static bool cmdline_matches(pid_t pid, const uint8_t *uuid, const char *pidfile)
 {
     char path[64], want[VK_UUID_STRLEN];
     snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
@@ -126,10 +161,68 @@ static bool cmdline_has_uuid(pid_t pid, const uint8_t *uuid)
         vk_error_reset();
         return false;
     }
-    for (size_t off = 0; off < len; off += strlen(buf + off) + 1)
-        if (!strcmp(buf + off, want))
-            return true;
-    return false;
+    bool has_uuid = false, has_pidfile = !pidfile;
+    const char *prev = "";
+    for (size_t off = 0; off < len; off += strlen(buf + off) + 1) {
+        const char *arg = buf + off;
+        if (!strcmp(prev, "-uuid") && !strcmp(arg, want))
+            has_uuid = true;
+        if (pidfile && !strcmp(prev, "-pidfile") && !strcmp(arg, pidfile))
+            has_pidfile = true;
+        prev = arg;
+    }
+    return has_uuid && has_pidfile;
+}
+
+static bool cmdline_has_uuid(pid_t pid, const uint8_t *uuid)
+{
+    return cmdline_matches(pid, uuid, NULL);
+}
+
+/* A 'starting' record: the previous daemon died between writing it and
+ * recording the pid. Finds every QEMU started for it (its command line
+ * carries the uuid and this daemon's pidfile path), SIGKILLs it and waits
+ * until it is gone (reaping it if it is our child). */
+static void kill_starting_qemus(struct vk_qemu_driver *drv, const char *name, const uint8_t *uuid)
+{
+    vk_autofree char *pidfile = vk_qemu_status_pidfile(drv, uuid);
+    DIR *d = opendir("/proc");
+    if (!d) {
+        VK_WARN("domain '%s': cannot scan /proc for a leftover QEMU: %s", name, strerror(errno));
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long v = strtol(e->d_name, &end, 10);
+        if (*end || v <= 0 || v > 0x7fffffff || (pid_t)v == getpid())
+            continue;
+        pid_t pid = (pid_t)v;
+        if (!cmdline_matches(pid, uuid, pidfile))
+            continue;
+        int pfd = pidfd_open(pid, 0);
+        /* Checked again with the process pinned: the pid was not reused. */
+        if (pfd < 0 || !cmdline_matches(pid, uuid, pidfile)) {
+            if (pfd >= 0)
+                close(pfd);
+            continue;
+        }
+        VK_WARN("domain '%s': killing QEMU pid %d, left starting when the daemon stopped", name,
+                (int)pid);
+        pidfd_send_signal(pfd, SIGKILL, NULL, 0);
+        struct pollfd p = {.fd = pfd, .events = POLLIN};
+        int r;
+        do {
+            r = poll(&p, 1, ORPHAN_KILL_WAIT_MS);
+        } while (r < 0 && errno == EINTR);
+        if (r != 1)
+            VK_ERROR("domain '%s': QEMU pid %d did not die from SIGKILL", name, (int)pid);
+        /* Our child only in tests; otherwise ECHILD and init reaps it. */
+        while (waitpid(pid, NULL, WNOHANG) < 0 && errno == EINTR)
+            ;
+        close(pfd);
+    }
+    closedir(d);
 }
 
 /* The QEMU is gone (or not ours): forget it. Persistent domains stay,
@@ -176,6 +269,15 @@ static void load_one_status(struct vk_qemu_driver *drv, const char *file)
     if (!def || strcmp(def->name, name)) {
         VK_WARN("removing status file '%s': %s", path,
                 def ? "its XML names another domain" : vk_error_last()->message);
+        forget(drv, name, s.monitor);
+        goto out;
+    }
+
+    if (s.starting) {
+        /* Killed mid-start: stop what it spawned, as for a QEMU left paused
+         * while starting; the domain stays shut off (transient: gone). */
+        kill_starting_qemus(drv, name, def->uuid);
+        VK_INFO("domain '%s': its start was cut by the daemon stopping; it is shut off", name);
         forget(drv, name, s.monitor);
         goto out;
     }
