@@ -48,14 +48,39 @@ decoy = conn.defineXML(xml.replace("<name>vk-pyev</name>", "<name>vk-decoy</name
 other_id = conn.domainEventRegisterAny(decoy, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, cb, other)
 wait_for(1, "decoy defined")
 del got[:]
-# Every event id virsh knows registers (REBOOT too; the rest never fire).
-extra = [conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT,
-                                     lambda *a: None, None)]
+reboots = []
+
+
+def reboot_cb(c, dom, opaque):
+    with cond:
+        reboots.append(dom.name())
+        cond.notify_all()
+
+
+# REBOOT fires on a machine reset; the other ids register and never fire.
+extra = [conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT, reboot_cb, None)]
+for eid in (libvirt.VIR_DOMAIN_EVENT_ID_RTC_CHANGE, libvirt.VIR_DOMAIN_EVENT_ID_WATCHDOG,
+            libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, libvirt.VIR_DOMAIN_EVENT_ID_JOB_COMPLETED):
+    extra.append(conn.domainEventRegisterAny(None, eid, lambda *a: None, None))
 
 dom = conn.defineXML(xml)
 wait_for(1, "DEFINED")
 dom.create()
 wait_for(2, "STARTED")
+# virDomainReset: the machine resets in place (no lifecycle event), and the
+# REBOOT callback hears of it.
+dom.reset(0)
+with cond:
+    if not cond.wait_for(lambda: reboots, timeout=60):
+        sys.exit("FAIL: no reboot event after reset")
+if set(reboots) != {"vk-pyev"} or dom.ID() < 1 or not dom.isActive():
+    sys.exit("FAIL: reset: reboots %r, active %r" % (reboots, dom.isActive()))
+try:
+    dom.reset(1)
+    sys.exit("FAIL: reset with flags 1 succeeded")
+except libvirt.libvirtError as e:
+    if "flags" not in str(e):
+        sys.exit("FAIL: reset flags error does not name them: %s" % e)
 dom.suspend()
 wait_for(3, "SUSPENDED")
 dom.resume()
