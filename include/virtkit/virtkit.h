@@ -423,6 +423,15 @@ int vk_domain_get_vcpus_flags(vk_domain *dom, unsigned int flags);
 int vk_domain_set_memory_flags(vk_domain *dom, unsigned long long kib, unsigned int flags);
 int vk_domain_set_vcpus_flags(vk_domain *dom, unsigned int nvcpus, unsigned int flags);
 
+/* Feature "hotplug": attach / detach one device given as XML (<disk> for
+ * now). The plain calls act on the running domain (libvirt's
+ * virDomainAttachDevice); the _flags ones take VK_DOMAIN_AFFECT_LIVE /
+ * _CONFIG (0: the current state). */
+int vk_domain_attach_device(vk_domain *dom, const char *xml);
+int vk_domain_detach_device(vk_domain *dom, const char *xml);
+int vk_domain_attach_device_flags(vk_domain *dom, const char *xml, unsigned int flags);
+int vk_domain_detach_device_flags(vk_domain *dom, const char *xml, unsigned int flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,8 @@
 #include "vksh.h"
 
 const struct vksh_cmd_def *const vksh_commands[] = {
+    &vksh_cmd_attach_device,
+    &vksh_cmd_attach_disk,
     &vksh_cmd_autostart,
     &vksh_cmd_capabilities,
     &vksh_cmd_console,
@@ -11,6 +13,8 @@ const struct vksh_cmd_def *const vksh_commands[] = {
     &vksh_cmd_create,
     &vksh_cmd_define,
     &vksh_cmd_destroy,
+    &vksh_cmd_detach_device,
+    &vksh_cmd_detach_disk,
     &vksh_cmd_domblkstat,
     &vksh_cmd_domcapabilities,
     &vksh_cmd_domdisplay,
