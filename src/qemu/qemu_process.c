@@ -311,7 +311,7 @@ void vk_qemu_dom_set_state(struct vk_qemu_dom *dom, int state, int reason)
     else if (state == VK_DOM_RUNNING)
         vk_qemu_emit(dom, dom->id, VK_EVENT_RESUMED, 0);
     else if (state == VK_DOM_SHUTDOWN)
-        vk_qemu_emit(dom, dom->id, VK_EVENT_SHUTDOWN, 0);
+        vk_qemu_emit(dom, dom->id, VK_EVENT_SHUTDOWN, dom->shutdown_detail);
 }
 
 static void on_event(struct vk_qemu_monitor *mon, const char *name, struct json_object *data,
