@@ -218,6 +218,10 @@ static const struct vk_chr_def *find_chr(const struct vk_domain_def *def, const 
         if (streq(id, name) || streq(def->serials[i].info.alias, name))
             return &def->serials[i];
     }
+    /* A serial console without a <serial> is serial0 itself. */
+    if (!def->nserials && def->nconsoles && is_serial_console(&def->consoles[0]) &&
+        streq(name, "serial0"))
+        return &def->consoles[0];
     for (size_t i = 0; i < def->nchannels; i++) {
         dev_id(&def->channels[i], "channel", i, id, sizeof(id));
         if (streq(id, name) || streq(def->channels[i].info.alias, name))
