@@ -362,7 +362,8 @@ static int pci_bus_model(struct vk_cmd *c, const struct vk_controller_def *ctl,
         *out = VK_PCIBUS_ROOT_PORT;
     else if (streq(m, "pci-bridge") && ctl->index > 0)
         *out = VK_PCIBUS_PCI_BRIDGE;
-    else if (streq(m, "pcie-pci-bridge") && c->q35 && ctl->index > 0)
+    else if ((streq(m, "pcie-to-pci-bridge") || streq(m, "pcie-pci-bridge")) && c->q35 &&
+             ctl->index > 0) /* libvirt's model name is pcie-to-pci-bridge */
         *out = VK_PCIBUS_PCIE_PCI_BRIDGE;
     else
         return vk_cmd_unsupported(c,
@@ -980,9 +981,9 @@ int vk_qemu_def_assign_addresses(struct vk_domain_def *def)
             continue;
         bool port = b->model == VK_PCIBUS_ROOT_PORT;
         struct vk_controller_def *ct =
-            append_ctrl(def, "pci", i, port ? "pcie-root-port" : "pcie-pci-bridge");
+            append_ctrl(def, "pci", i, port ? "pcie-root-port" : "pcie-to-pci-bridge");
+        ct->model_name = vk_strdup(port ? "pcie-root-port" : "pcie-pci-bridge");
         if (port) {
-            ct->model_name = vk_strdup("pcie-root-port");
             ct->target_chassis = b->chassis;
             ct->target_port = b->port;
         }

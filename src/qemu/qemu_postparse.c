@@ -203,13 +203,21 @@ static void init_chr(struct vk_chr_def *ch)
     a->controller = a->target = a->unit = a->port = a->iobase = a->irq = -1;
 }
 
+/* As the builder decides (vk_cmd_needs_vserial): a virtio port that sits
+ * on controller 0, explicitly or by default. */
+static bool on_vserial0(const struct vk_chr_def *ch)
+{
+    return ch->info.addr.type != VK_ADDR_VIRTIO_SERIAL || ch->info.addr.controller <= 0;
+}
+
 static bool needs_vserial(const struct vk_domain_def *def)
 {
     for (size_t i = 0; i < def->nchannels; i++)
-        if (!def->channels[i].target_type || streq(def->channels[i].target_type, "virtio"))
+        if ((!def->channels[i].target_type || streq(def->channels[i].target_type, "virtio")) &&
+            on_vserial0(&def->channels[i]))
             return true;
     for (size_t i = 0; i < def->nconsoles; i++)
-        if (streq(def->consoles[i].target_type, "virtio"))
+        if (streq(def->consoles[i].target_type, "virtio") && on_vserial0(&def->consoles[i]))
             return true;
     return false;
 }
