@@ -1,6 +1,9 @@
 /* Status files: <run_dir>/qemu/<name>.status records a running domain (pid
  * and its start time, id, state, monitor path, live XML) so a restarted
- * daemon can find its QEMUs again. Written atomically on every change. */
+ * daemon can find its QEMUs again. Written atomically on every change, and
+ * first before the spawn as a 'starting' record (no pid): a daemon killed
+ * before the pid is saved leaves a record by which the next one finds and
+ * stops that QEMU (-uuid and -pidfile in its command line). */
 #include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
