@@ -431,6 +431,10 @@ int vk_domain_attach_device(vk_domain *dom, const char *xml);
 int vk_domain_detach_device(vk_domain *dom, const char *xml);
 int vk_domain_attach_device_flags(vk_domain *dom, const char *xml, unsigned int flags);
 int vk_domain_detach_device_flags(vk_domain *dom, const char *xml, unsigned int flags);
+/* Changes a cdrom/floppy's media (change-media); flags as above plus
+ * VK_DOMAIN_DEVICE_MODIFY_FORCE. */
+enum { VK_DOMAIN_DEVICE_MODIFY_FORCE = 4 };
+int vk_domain_update_device_flags(vk_domain *dom, const char *xml, unsigned int flags);
 
 #ifdef __cplusplus
 }

@@ -53,3 +53,18 @@ int vk_domain_detach_device_flags(vk_domain *dom, const char *xml, unsigned int 
 {
     return device_call(dom, xml, flags, false, true);
 }
+
+int vk_domain_update_device_flags(vk_domain *dom, const char *xml, unsigned int flags)
+{
+    vk_error_reset();
+    if (!dom)
+        return vk_error_set(VK_ERR_INVALID_DOMAIN, VK_FROM_NONE, "no domain");
+    if (!xml)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no device XML");
+    remote_domain_update_device_flags_args a;
+    vk_domain_to_wire(dom, &a.dom);
+    a.xml = (char *)xml;
+    a.flags = flags;
+    return vk_connect_call(dom->conn, REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS,
+                           (xdrproc_t)xdr_remote_domain_update_device_flags_args, &a, NULL, NULL);
+}

@@ -670,6 +670,7 @@ static const struct vk_dispatch table[] = {
     {REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS, vk_h_detach_device_flags, MUT},
     {REMOTE_PROC_DOMAIN_GET_JOB_INFO, vk_h_dom_get_job_info, 0},
     {REMOTE_PROC_DOMAIN_ABORT_JOB, vk_h_dom_abort_job, MUT},
+    {REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS, vk_h_update_device_flags, MUT},
     {REMOTE_PROC_DOMAIN_MANAGED_SAVE, vk_h_dom_managed_save, MUT},
     {REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE, h_has_managed_save, 0},
     {REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE, vk_h_dom_managed_save_remove, MUT},

@@ -35,3 +35,10 @@ int vk_h_detach_device_flags(struct vk_call *call, void *a, void *r)
     remote_domain_detach_device_flags_args *args = a;
     return vk_qemu_domain_detach_device(DRV(call), UUID(args), args->xml, args->flags);
 }
+
+int vk_h_update_device_flags(struct vk_call *call, void *a, void *r)
+{
+    (void)r;
+    remote_domain_update_device_flags_args *args = a;
+    return vk_qemu_domain_update_device(DRV(call), UUID(args), args->xml, args->flags);
+}

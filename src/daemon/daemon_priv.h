@@ -161,6 +161,7 @@ int vk_h_attach_device(struct vk_call *call, void *args, void *ret);
 int vk_h_detach_device(struct vk_call *call, void *args, void *ret);
 int vk_h_attach_device_flags(struct vk_call *call, void *args, void *ret);
 int vk_h_detach_device_flags(struct vk_call *call, void *args, void *ret);
+int vk_h_update_device_flags(struct vk_call *call, void *args, void *ret);
 
 /* Helpers for handlers. */
 void vk_ref_to_wire(const struct vk_dom_ref *ref, remote_nonnull_domain *out);

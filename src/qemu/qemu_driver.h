@@ -211,3 +211,7 @@ int vk_qemu_domain_attach_device(struct vk_qemu_driver *drv, const uint8_t *uuid
                                  unsigned flags);
 int vk_qemu_domain_detach_device(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *xml,
                                  unsigned flags);
+/* Changes the media of a cdrom/floppy (the <disk> with the new or no
+ * <source>); flags also VIR_DOMAIN_DEVICE_MODIFY_FORCE 4. */
+int vk_qemu_domain_update_device(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *xml,
+                                 unsigned flags);

@@ -594,3 +594,145 @@ out:
     vk_stats_end_job(dom);
     return ret;
 }
+
+/* ---- update (change-media) ---- */
+
+#define HP_MODIFY_FORCE 4 /* VIR_DOMAIN_DEVICE_MODIFY_FORCE */
+
+/* The qdev id of the cdrom/floppy at index `which` of def's disks, as the
+ * argv builder names it (rendered from the def, matched by order). */
+static int media_qdev_id(const struct vk_domain_def *def, size_t which, char *buf, size_t len)
+{
+    struct vk_qemu_cmd_ctx ctx = {.monitor_fd = 3, .run_dir = "/nonexistent"};
+    char **argv = vk_qemu_build_argv(def, &ctx);
+    if (!argv)
+        return -1;
+    size_t want = 0;
+    for (size_t i = 0; i < which; i++)
+        if (def->disks[i].device != VK_DISK_DEV_DISK)
+            want++;
+    size_t k = 0;
+    int ret = vk_error_set(VK_ERR_INTERNAL_ERROR, VK_FROM_QEMU,
+                           "disk '%s': no QEMU device found for it", def->disks[which].target_dev);
+    for (size_t i = 0; argv[i] && argv[i + 1]; i++) {
+        if (strcmp(argv[i], "-device") != 0 || argv[i + 1][0] != '{')
+            continue;
+        struct json_object *d = json_tokener_parse(argv[i + 1]), *drv, *id;
+        const char *dn = d && json_object_object_get_ex(d, "driver", &drv)
+                             ? json_object_get_string(drv)
+                             : "";
+        if (!strcmp(dn, "ide-cd") || !strcmp(dn, "scsi-cd") || !strcmp(dn, "floppy")) {
+            if (k++ == want && json_object_object_get_ex(d, "id", &id)) {
+                snprintf(buf, len, "%s", json_object_get_string(id));
+                vk_error_reset();
+                ret = 0;
+            }
+        }
+        json_object_put(d);
+    }
+    vk_qemu_argv_free(argv);
+    return ret;
+}
+
+static int set_source(struct vk_domain_def *def, const char *target, const struct vk_disk_def *nd)
+{
+    ssize_t i = find_disk(def, target);
+    if (i < 0)
+        return vk_error_set(VK_ERR_DEVICE_MISSING, VK_FROM_QEMU, "disk %s not found", target);
+    struct vk_disk_def *d = &def->disks[i];
+    if (d->device == VK_DISK_DEV_DISK)
+        return vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
+                            "disk '%s': only the media of a cdrom or floppy can change", target);
+    free(d->source);
+    d->source = nd->source ? vk_strdup(nd->source) : NULL;
+    if (nd->format) {
+        free(d->format);
+        d->format = vk_strdup(nd->format);
+    }
+    return 0;
+}
+
+int vk_qemu_domain_update_device(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *xml,
+                                 unsigned flags)
+{
+    if (flags & ~(unsigned)(VK_AFFECT_LIVE | VK_AFFECT_CONFIG | HP_MODIFY_FORCE))
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "unsupported flags 0x%x for updating a device", flags);
+    bool force = flags & HP_MODIFY_FORCE;
+    flags &= ~(unsigned)HP_MODIFY_FORCE;
+    struct vk_domain_def *dev = parse_one_disk(xml);
+    if (!dev)
+        return -1;
+    const struct vk_disk_def *nd = &dev->disks[0];
+    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    if (!dom) {
+        vk_domain_def_free(dev);
+        return -1;
+    }
+    int ret = -1;
+    pthread_mutex_lock(&dom->lock);
+    int r = resolve_affect(dom, &flags);
+    struct vk_qemu_monitor *mon = vk_qemu_dom_is_active(dom) ? dom->mon : NULL;
+    struct vk_domain_def *live = (flags & VK_AFFECT_LIVE) && r == 0 ? vk_domain_def_copy(dom->def)
+                                                                     : NULL;
+    struct vk_domain_def *cfg = NULL;
+    if (r == 0 && (flags & VK_AFFECT_CONFIG)) {
+        struct vk_domain_def *cur = vk_qemu_dom_is_active(dom) ? dom->newdef : dom->def;
+        cfg = cur ? vk_domain_def_copy(cur) : NULL;
+        if (!cfg)
+            r = -1;
+    }
+    pthread_mutex_unlock(&dom->lock);
+    if (r < 0)
+        goto out;
+    /* Check both before changing either. */
+    if (cfg && set_source(cfg, nd->target_dev, nd) < 0)
+        goto out;
+    if (flags & VK_AFFECT_LIVE) {
+        if (!live || !mon)
+            goto out;
+        ssize_t i = find_disk(live, nd->target_dev);
+        char id[128], args[8192];
+        if (i < 0) {
+            vk_error_set(VK_ERR_DEVICE_MISSING, VK_FROM_QEMU, "disk %s not found",
+                         nd->target_dev);
+            goto out;
+        }
+        if (media_qdev_id(live, (size_t)i, id, sizeof(id)) < 0 ||
+            set_source(live, nd->target_dev, nd) < 0)
+            goto out;
+        struct json_object *a = json_object_new_object();
+        json_object_object_add(a, "id", json_object_new_string(id));
+        const char *cmd = "eject";
+        if (nd->source) {
+            cmd = "blockdev-change-medium";
+            json_object_object_add(a, "filename", json_object_new_string(nd->source));
+            const char *fmt = live->disks[i].format ? live->disks[i].format : "raw";
+            json_object_object_add(a, "format", json_object_new_string(fmt));
+            json_object_object_add(a, "read-only-mode", json_object_new_string("retain"));
+        } else {
+            json_object_object_add(a, "force", json_object_new_boolean(force));
+        }
+        snprintf(args, sizeof(args), "%s", json_object_to_json_string(a));
+        json_object_put(a);
+        if (vk_qmp_command(mon, cmd, args, NULL, HP_QMP_TIMEOUT_MS) < 0)
+            goto out;
+        live_swap(dom, live);
+        live = NULL;
+    }
+    if (cfg) {
+        if (vk_qemu_config_save(dom->drv, cfg) < 0)
+            goto out;
+        config_swap(dom, cfg);
+        cfg = NULL;
+    }
+    ret = 0;
+out:
+    if (ret < 0)
+        vk_qemu_error_name_domain(dom->name);
+    vk_domain_def_free(cfg);
+    vk_domain_def_free(live);
+    vk_domain_def_free(dev);
+    vk_stats_end_job(dom);
+    return ret;
+}

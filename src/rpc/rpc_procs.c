@@ -157,6 +157,8 @@ static const struct vk_rpc_proc_info procs[] = {
     {164, "DOMAIN_ABORT_JOB", "virDomainAbortJob",
      (xdrproc_t)xdr_remote_domain_abort_job_args, sizeof(remote_domain_abort_job_args),
      NULL, 0},
+    {174, "DOMAIN_UPDATE_DEVICE_FLAGS", "virDomainUpdateDeviceFlags",
+     (xdrproc_t)xdr_remote_domain_update_device_flags_args, sizeof(remote_domain_update_device_flags_args), NULL, 0},
     {182, "DOMAIN_MANAGED_SAVE", "virDomainManagedSave",
      (xdrproc_t)xdr_remote_domain_managed_save_args, sizeof(remote_domain_managed_save_args),
      NULL, 0},

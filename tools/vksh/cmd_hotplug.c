@@ -337,3 +337,159 @@ const struct vksh_cmd_def vksh_cmd_detach_disk = {
     .desc = "Detach disk device.",
     .handler = cmd_detach_disk,
 };
+
+/*--------------------------------------------------------------------------
+ * change-media PATH [SOURCE] --eject | --insert | --update
+ *------------------------------------------------------------------------*/
+
+static const struct vksh_opt_def change_media_opts[] = {
+    DOMAIN_OPT,
+    {"path", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL,
+     "Fully-qualified path or target of disk device"},
+    {"source", VKSH_OT_STRING, VKSH_OPT_POSITIONAL, "source of the media"},
+    {"eject", VKSH_OT_BOOL, 0, "Eject the media"},
+    {"insert", VKSH_OT_BOOL, 0, "Insert the media"},
+    {"update", VKSH_OT_BOOL, 0, "Update the media"},
+    {"current", VKSH_OT_BOOL, 0, "can be either or both of --live and --config"},
+    {"live", VKSH_OT_BOOL, 0, "alter live configuration of running domain"},
+    {"config", VKSH_OT_BOOL, 0, "alter persistent configuration, effect observed on next boot"},
+    {"force", VKSH_OT_BOOL, 0, "force media changing"},
+    {"print-xml", VKSH_OT_BOOL, 0, "print XML document rather than change media"},
+    {NULL},
+};
+
+enum media_op { MEDIA_EJECT, MEDIA_INSERT, MEDIA_UPDATE };
+
+/* The domain's cdrom/floppy <disk> for path, changed by op, as XML; NULL
+ * after reporting why not. */
+static char *media_disk_xml(struct vksh_ctl *ctl, const char *domxml, const char *path,
+                            enum media_op op, const char *source)
+{
+    xmlDocPtr doc = xmlReadMemory(domxml, (int)strlen(domxml), "domain.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+    if (!doc) {
+        vksh_error_only(ctl, "Failed to parse the domain XML");
+        return NULL;
+    }
+    vk_autofree char *disk = find_disk_xml(domxml, path);
+    xmlFreeDoc(doc);
+    if (!disk) {
+        vksh_error_only(ctl, "No disk found whose source path or target is %s", path);
+        return NULL;
+    }
+    xmlDocPtr d = xmlReadMemory(disk, (int)strlen(disk), "disk.xml", NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+    if (!d) {
+        vksh_error_only(ctl, "Failed to parse the disk XML");
+        return NULL;
+    }
+    xmlNodePtr n = xmlDocGetRootElement(d);
+    xmlChar *dev = xmlGetProp(n, (const xmlChar *)"device");
+    bool media = dev && (!strcmp((const char *)dev, "cdrom") || !strcmp((const char *)dev, "floppy"));
+    xmlFree(dev);
+    char *out = NULL;
+    xmlNodePtr src = NULL;
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "source"))
+            src = c;
+    if (!media) {
+        vksh_error_only(ctl, "The disk device '%s' is not removable", path);
+        goto done;
+    }
+    if (op == MEDIA_EJECT && !src) {
+        vksh_error_only(ctl, "The disk device '%s' doesn't have media", path);
+        goto done;
+    }
+    if (op == MEDIA_INSERT && src) {
+        vksh_error_only(ctl, "The disk device '%s' already has media", path);
+        goto done;
+    }
+    if (src) {
+        xmlUnlinkNode(src);
+        xmlFreeNode(src);
+    }
+    if (source) {
+        xmlChar *type = xmlGetProp(n, (const xmlChar *)"type");
+        src = xmlNewChild(n, NULL, (const xmlChar *)"source", NULL);
+        xmlNewProp(src, (const xmlChar *)(type && !strcmp((const char *)type, "block") ? "dev" : "file"),
+                   (const xmlChar *)source);
+        xmlFree(type);
+    }
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlNodeDump(buf, d, n, 0, 1);
+    out = vk_strdup((const char *)xmlBufferContent(buf));
+    xmlBufferFree(buf);
+done:
+    xmlFreeDoc(d);
+    return out;
+}
+
+static int cmd_change_media(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
+{
+    const char *path = vksh_opt_string(cmd, "path"), *source = vksh_opt_string(cmd, "source");
+    bool eject = vksh_opt_bool(cmd, "eject"), insert = vksh_opt_bool(cmd, "insert"),
+         update = vksh_opt_bool(cmd, "update");
+    if (eject + insert + update > 1)
+        return vksh_error_only(ctl, "Options --%s and --%s are mutually exclusive",
+                               eject ? "eject" : "insert", update ? "update" : "insert");
+    if (!eject && !insert && !update)
+        return vksh_error_only(ctl, "No operation is specified");
+    if (insert && !source)
+        return vksh_error_only(ctl, "No disk source specified for inserting");
+    if (eject && source)
+        return vksh_error_only(ctl, "Source is not needed for ejecting");
+    bool current = vksh_opt_bool(cmd, "current"), live = vksh_opt_bool(cmd, "live"),
+         config = vksh_opt_bool(cmd, "config");
+    if (current && (live || config))
+        return vksh_error_only(ctl, "Options --current and --%s are mutually exclusive",
+                               live ? "live" : "config");
+    unsigned int flags = (live ? VK_DOMAIN_AFFECT_LIVE : 0) | (config ? VK_DOMAIN_AFFECT_CONFIG : 0) |
+                         (vksh_opt_bool(cmd, "force") ? VK_DOMAIN_DEVICE_MODIFY_FORCE : 0);
+    enum media_op op = eject ? MEDIA_EJECT : insert ? MEDIA_INSERT : MEDIA_UPDATE;
+
+    vk_domain *dom = vksh_domain_arg(ctl, cmd, VKSH_BYANY, NULL);
+    if (!dom)
+        return -1;
+    int rc = -1;
+    char *disk = NULL;
+    char *domxml = vk_domain_get_xml_desc(dom, config && !live ? VK_DOMAIN_XML_INACTIVE : 0);
+    if (!domxml) {
+        vksh_error_lib(ctl);
+        goto out;
+    }
+    if (!(disk = media_disk_xml(ctl, domxml, path, op, source)))
+        goto out;
+    if (vksh_opt_bool(cmd, "print-xml")) {
+        vksh_print(ctl, "%s\n", disk);
+        rc = 0;
+        goto out;
+    }
+    static const char *const verbs[] = {"eject", "insert", "update"};
+    static const char *const done_verbs[] = {"ejected", "inserted", "updated"};
+    if (vk_domain_update_device_flags(dom, disk, flags) < 0) {
+        vksh_error(ctl, "Failed to complete action %s on media", verbs[op]);
+        goto out;
+    }
+    if (ctl->json) {
+        json_object *doc = json_object_new_object();
+        json_object_object_add(doc, "action", json_object_new_string(done_verbs[op]));
+        json_object_object_add(doc, "domain", vksh_json_domain(dom));
+        vksh_json_print(ctl, doc);
+    } else {
+        vksh_print(ctl, "Successfully %s media.\n", done_verbs[op]);
+    }
+    rc = 0;
+out:
+    free(domxml);
+    free(disk);
+    vk_domain_free(dom);
+    return rc;
+}
+
+const struct vksh_cmd_def vksh_cmd_change_media = {
+    .name = "change-media",
+    .opts = change_media_opts,
+    .help = "Change media of CD or floppy drive",
+    .desc = "Change media of CD or floppy drive.",
+    .handler = cmd_change_media,
+};

@@ -88,7 +88,7 @@ extern const struct vksh_cmd_def vksh_cmd_nodeinfo, vksh_cmd_capabilities,
     vksh_cmd_setmem, vksh_cmd_setmaxmem, vksh_cmd_setvcpus;
 /* Feature "hotplug" (cmd_edit.c, cmd_hotplug.c). */
 extern const struct vksh_cmd_def vksh_cmd_edit, vksh_cmd_attach_device, vksh_cmd_detach_device,
-    vksh_cmd_attach_disk, vksh_cmd_detach_disk;
+    vksh_cmd_attach_disk, vksh_cmd_detach_disk, vksh_cmd_change_media;
 
 /* Parses argv (argv[0] is the command name) into cmd. Returns 0, or -1
  * after reporting the error (naming the option). */

@@ -8,6 +8,7 @@ const struct vksh_cmd_def *const vksh_commands[] = {
     &vksh_cmd_attach_disk,
     &vksh_cmd_autostart,
     &vksh_cmd_capabilities,
+    &vksh_cmd_change_media,
     &vksh_cmd_console,
     &vksh_cmd_cpu_stats,
     &vksh_cmd_create,
