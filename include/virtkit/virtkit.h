@@ -436,6 +436,27 @@ int vk_domain_detach_device_flags(vk_domain *dom, const char *xml, unsigned int 
 enum { VK_DOMAIN_DEVICE_MODIFY_FORCE = 4 };
 int vk_domain_update_device_flags(vk_domain *dom, const char *xml, unsigned int flags);
 
+/* Feature "save": save/restore a running domain to a file, managed save
+ * (the next vk_domain_create resumes from it), and the job of a running
+ * save (type 0 none, 2 unbounded; operation 2 save, 3 restore). */
+enum {
+    VK_DOMAIN_SAVE_BYPASS_CACHE = 1,
+    VK_DOMAIN_SAVE_RUNNING = 2,
+    VK_DOMAIN_SAVE_PAUSED = 4,
+};
+typedef struct {
+    int type;
+    int operation;
+    unsigned long long time_elapsed_ms;
+    unsigned long long data_total, data_processed, data_remaining;
+} vk_domain_job_info;
+int vk_domain_save(vk_domain *dom, const char *to, const char *dxml, unsigned int flags);
+int vk_domain_restore(vk_connect *conn, const char *from, const char *dxml, unsigned int flags);
+int vk_domain_managed_save(vk_domain *dom, unsigned int flags);
+int vk_domain_managed_save_remove(vk_domain *dom, unsigned int flags);
+int vk_domain_get_job_info(vk_domain *dom, vk_domain_job_info *info);
+int vk_domain_abort_job(vk_domain *dom);
+
 #ifdef __cplusplus
 }
 #endif

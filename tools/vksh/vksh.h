@@ -82,6 +82,8 @@ extern const struct vksh_cmd_def vksh_cmd_autostart, vksh_cmd_event, vksh_cmd_re
 extern const struct vksh_cmd_def vksh_cmd_console, vksh_cmd_domdisplay, vksh_cmd_vncdisplay;
 
 /* Feature "stats" (cmd_stats.c). */
+extern const struct vksh_cmd_def vksh_cmd_save, vksh_cmd_restore, vksh_cmd_managedsave,
+    vksh_cmd_managedsave_remove, vksh_cmd_domjobinfo, vksh_cmd_domjobabort; /* feature "save" */
 extern const struct vksh_cmd_def vksh_cmd_nodeinfo, vksh_cmd_capabilities,
     vksh_cmd_domcapabilities, vksh_cmd_domstats, vksh_cmd_dommemstat, vksh_cmd_domblkstat,
     vksh_cmd_domifstat, vksh_cmd_cpu_stats, vksh_cmd_vcpucount, vksh_cmd_vcpuinfo,
