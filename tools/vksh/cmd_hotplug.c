@@ -365,14 +365,7 @@ enum media_op { MEDIA_EJECT, MEDIA_INSERT, MEDIA_UPDATE };
 static char *media_disk_xml(struct vksh_ctl *ctl, const char *domxml, const char *path,
                             enum media_op op, const char *source)
 {
-    xmlDocPtr doc = xmlReadMemory(domxml, (int)strlen(domxml), "domain.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-    if (!doc) {
-        vksh_error_only(ctl, "Failed to parse the domain XML");
-        return NULL;
-    }
     vk_autofree char *disk = find_disk_xml(domxml, path);
-    xmlFreeDoc(doc);
     if (!disk) {
         vksh_error_only(ctl, "No disk found whose source path or target is %s", path);
         return NULL;
