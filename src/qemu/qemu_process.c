@@ -153,6 +153,8 @@ static const char *reason_name(int reason)
         return "crashed";
     case SHUTOFF_FAILED:
         return "failed";
+    case 5: /* feature "save": SHUTOFF_SAVED */
+        return "saved";
     default:
         return "unknown";
     }
@@ -233,6 +235,7 @@ static void process_stopped(struct vk_qemu_dom *dom, int reason, int only_watch)
     int detail = reason == SHUTOFF_DESTROYED ? 1
                  : reason == SHUTOFF_CRASHED ? 2
                  : reason == SHUTOFF_FAILED  ? 5
+                 : reason == 5 /* saved */   ? 4 /* STOPPED_SAVED */
                                              : 0;
     vk_qemu_emit(dom, -1, VK_EVENT_STOPPED, detail);
     pthread_cond_broadcast(&dom->cond);
