@@ -1,4 +1,5 @@
 /* Host and vksh itself: version, help. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,47 +74,97 @@ const struct vksh_cmd_def vksh_cmd_version = {
  * help
  *------------------------------------------------------------------------*/
 
+/* Help groups name their commands, as virsh's do. A command of the table that
+ * no group names still shows, under "Other", so none is ever hidden. */
 struct group {
     const char *title, *keyword;
-    const struct vksh_cmd_def *const *cmds;
+    const char *const *names; /* NULL: every command no other group names */
 };
 
-static const struct vksh_cmd_def *const domain_cmds[] = {&vksh_cmd_create,   &vksh_cmd_define,
-                                                         &vksh_cmd_destroy,  &vksh_cmd_domid,
-                                                         &vksh_cmd_domname,  &vksh_cmd_domuuid,
-                                                         &vksh_cmd_dumpxml,  &vksh_cmd_reboot,
-                                                         &vksh_cmd_resume,   &vksh_cmd_shutdown,
-                                                         &vksh_cmd_start,    &vksh_cmd_suspend,
-                                                         &vksh_cmd_undefine, NULL};
-static const struct vksh_cmd_def *const monitor_cmds[] = {&vksh_cmd_dominfo, &vksh_cmd_domstate,
-                                                          &vksh_cmd_list, NULL};
-static const struct vksh_cmd_def *const host_cmds[] = {&vksh_cmd_version, NULL};
-static const struct vksh_cmd_def *const self_cmds[] = {&vksh_cmd_help, NULL};
+static const char *const domain_cmds[] = {
+    "attach-device", "attach-disk", "autostart", "change-media", "console", "create", "define",
+    "destroy", "detach-device", "detach-disk", "domdisplay", "domid", "domjobabort",
+    "domjobinfo", "domname", "domuuid", "dumpxml", "edit", "event", "managedsave",
+    "managedsave-remove", "reboot", "reset", "restore", "resume", "save", "setmaxmem", "setmem",
+    "setvcpus", "shutdown", "start", "suspend", "undefine", "vcpucount", "vcpuinfo",
+    "vncdisplay", NULL};
+static const char *const monitor_cmds[] = {"cpu-stats", "domblkstat", "domifstat", "dominfo",
+                                           "dommemstat", "domstate", "domstats", "list", NULL};
+static const char *const host_cmds[] = {"capabilities", "domcapabilities", "nodeinfo", "version",
+                                        NULL};
+static const char *const self_cmds[] = {"help", NULL};
 
 static const struct group groups[] = {
     {"Domain Management", "domain", domain_cmds},
     {"Domain Monitoring", "monitor", monitor_cmds},
     {"Host and Hypervisor", "host", host_cmds},
     {"Vksh itself", "vksh", self_cmds},
+    {"Other", "other", NULL},
     {NULL, NULL, NULL},
 };
 
-static void print_group(struct vksh_ctl *ctl, const struct group *g, json_object *arr)
+static bool named_by_a_group(const char *name)
 {
-    if (arr) {
-        for (int i = 0; g->cmds[i]; i++) {
-            json_object *c = json_object_new_object();
-            json_object_object_add(c, "name", json_object_new_string(g->cmds[i]->name));
-            json_object_object_add(c, "group", json_object_new_string(g->keyword));
-            json_object_object_add(c, "help", json_object_new_string(g->cmds[i]->help));
-            json_object_array_add(arr, c);
+    for (int g = 0; groups[g].title; g++)
+        for (int i = 0; groups[g].names && groups[g].names[i]; i++)
+            if (!strcmp(groups[g].names[i], name))
+                return true;
+    return false;
+}
+
+/* Calls fn(ctl, g, cmd, opaque) for each command of group g in the table. */
+typedef void (*group_fn)(struct vksh_ctl *ctl, const struct group *g,
+                         const struct vksh_cmd_def *cmd, void *opaque);
+
+static void for_each_in_group(const struct group *g, group_fn fn, struct vksh_ctl *ctl,
+                              void *opaque)
+{
+    if (g->names) {
+        for (int i = 0; g->names[i]; i++) {
+            const struct vksh_cmd_def *c = vksh_command_find(g->names[i]);
+            if (c)
+                fn(ctl, g, c, opaque);
         }
         return;
     }
-    vksh_print(ctl, " %s (help keyword '%s'):\n", g->title, g->keyword);
-    for (int i = 0; g->cmds[i]; i++)
-        vksh_print(ctl, "    %-30s %s\n", g->cmds[i]->name, g->cmds[i]->help);
-    vksh_print(ctl, "\n");
+    for (int i = 0; vksh_commands[i]; i++)
+        if (!named_by_a_group(vksh_commands[i]->name))
+            fn(ctl, g, vksh_commands[i], opaque);
+}
+
+static void count_one(struct vksh_ctl *ctl, const struct group *g, const struct vksh_cmd_def *c,
+                      void *opaque)
+{
+    (*(int *)opaque)++;
+}
+
+static void print_one(struct vksh_ctl *ctl, const struct group *g, const struct vksh_cmd_def *c,
+                      void *opaque)
+{
+    json_object *arr = opaque;
+    if (arr) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(c->name));
+        json_object_object_add(o, "group", json_object_new_string(g->keyword));
+        json_object_object_add(o, "help", json_object_new_string(c->help));
+        json_object_array_add(arr, o);
+        return;
+    }
+    vksh_print(ctl, "    %-30s %s\n", c->name, c->help);
+}
+
+static void print_group(struct vksh_ctl *ctl, const struct group *g, json_object *arr)
+{
+    if (!arr) {
+        int n = 0;
+        for_each_in_group(g, count_one, ctl, &n);
+        if (n == 0)
+            return;
+        vksh_print(ctl, " %s (help keyword '%s'):\n", g->title, g->keyword);
+    }
+    for_each_in_group(g, print_one, ctl, arr);
+    if (!arr)
+        vksh_print(ctl, "\n");
 }
 
 void vksh_usage(struct vksh_ctl *ctl)
