@@ -513,7 +513,7 @@ static int open_image(const char *path, char **xml, bool *running)
 
 /* With dom->job held, dom inactive and dom->def the def to run: starts
  * QEMU waiting for the stream in fd and feeds it. */
-static int restore_into(struct vk_qemu_dom *dom, int fd, bool run)
+static int restore_into(struct vk_qemu_dom *dom, int fd, bool run, const char *path)
 {
     struct save_job job;
     job_add(&job, dom->uuid, VK_JOB_OP_RESTORE);
@@ -529,10 +529,13 @@ static int restore_into(struct vk_qemu_dom *dom, int fd, bool run)
                        COMMAND_TIMEOUT_MS) < 0 ||
         wait_migration(dom, mon, NULL, "restore") < 0 ||
         (run && vk_qmp_command(mon, "cont", NULL, NULL, COMMAND_TIMEOUT_MS) < 0)) {
+        /* QEMU ends itself when the stream is bad (truncated or corrupt). */
         struct vk_error saved = *vk_error_last();
         job_remove(&job);
         vk_qemu_process_destroy(dom, false);
-        vk_error_set(saved.code, saved.domain, "%s", saved.message);
+        vk_error_set(saved.code, saved.domain,
+                     "cannot restore from '%s' (is the image complete?): %s", path,
+                     saved.message);
         return -1;
     }
     job_remove(&job);
@@ -616,7 +619,7 @@ int vk_qemu_domain_restore(struct vk_qemu_driver *drv, const char *path, const c
         def = NULL;
         pthread_mutex_unlock(&dom->lock);
     }
-    if (restore_into(dom, fd, run_after(flags, running)) < 0) {
+    if (restore_into(dom, fd, run_after(flags, running), path) < 0) {
         if (fresh) {
             pthread_mutex_lock(&dom->lock);
             bool gone = dom->removed;
@@ -669,7 +672,7 @@ int vk_qemu_managed_save_start(struct vk_qemu_dom *dom, unsigned flags)
     dom->def = def;
     pthread_mutex_unlock(&dom->lock);
     /* VK_START_PAUSED (virsh start --paused) keeps it paused. */
-    int ret = restore_into(dom, fd, (flags & VK_START_PAUSED) ? false : running);
+    int ret = restore_into(dom, fd, (flags & VK_START_PAUSED) ? false : running, path);
     close(fd);
     if (ret < 0) {
         pthread_mutex_lock(&dom->lock);

@@ -24,6 +24,11 @@ vsh domstate $name --reason; expect_line 'shut off \(saved\) *'
 
 vk save $name "$img"; expect_fail save of a stopped domain
 expect_contains "is not running"
+# a truncated image: the header and XML are fine, QEMU rejects the stream
+head -c 4096 "$img" > "$ROOT/trunc.img"
+vk restore "$ROOT/trunc.img"; expect_fail restore of a truncated image
+expect_contains "is the image complete?"
+vsh domstate $name; expect_line 'shut off *'
 vk restore "$img" --paused; expect_ok vksh restore
 expect_contains "Domain restored from $img"
 vsh domstate $name; expect_line 'paused *'
