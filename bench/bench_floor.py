@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import subprocess
+import threading
 import time
 
 QEMU = "qemu-system-x86_64"
@@ -53,6 +54,9 @@ def qemu_to_qmp(argv_template, workdir, log, tag="floor"):
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, pass_fds=(fd,), stdin=subprocess.DEVNULL,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        # If QEMU dies (bad argv), closing the listener resets our queued
+        # connection, so the read below fails at once instead of waiting.
+        threading.Thread(target=lambda: (proc.wait(), lsock.close()), daemon=True).start()
         client.settimeout(60)
         client.connect(path)  # queued in the backlog until QEMU accepts
         f = client.makefile("rwb", buffering=0)
@@ -77,8 +81,14 @@ def argv_from_virtkit_qemu(pid):
     slot, so the floor can be measured with exactly virtkit's machine."""
     with open(f"/proc/{pid}/cmdline", "rb") as f:
         argv = [a.decode() for a in f.read().split(b"\0") if a]
-    out, found = [], False
+    out, found, skip = [], False, False
     for a in argv:
+        if skip:  # the value of -pidfile: a per-domain directory that is gone
+            skip = False
+            continue
+        if a == "-pidfile":
+            skip = True
+            continue
         if a.startswith("socket,id=charmonitor,") and re.search(r"\bfd=\d+", a):
             a = re.sub(r"\bfd=\d+", "fd={fd}", a)
             found = True
