@@ -32,7 +32,9 @@
 #include "util/vk_log.h"
 #include "util/vk_loop.h"
 
-#define NUM_WORKERS 4
+/* Mutating calls (a start holds its worker through QEMU's launch): enough
+ * that a burst of starts runs at once rather than in waves. */
+#define NUM_WORKERS 12
 #define NUM_PRIO_WORKERS 2
 
 static void usage(FILE *f)

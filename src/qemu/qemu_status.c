@@ -67,7 +67,9 @@ static int write_status(struct vk_qemu_dom *dom, bool starting, int id, const ch
     vk_autofree char *path = status_path(drv, dom->name);
     int r = vk_mkdir_p(drv->run_dir, 0755);
     if (r == 0)
-        r = vk_file_write_atomic(path, text, strlen(text), 0600);
+        /* Runtime state: atomic against our own crash is what re-attach
+         * needs; QEMU does not outlive a host crash, so no fsync. */
+        r = vk_file_replace(path, text, strlen(text), 0600);
     json_object_put(o);
     if (r < 0)
         vk_qemu_error_name_domain(dom->name);
@@ -87,8 +89,9 @@ int vk_qemu_status_save_starting(struct vk_qemu_dom *dom, int id, const char *mo
 void vk_qemu_status_delete(struct vk_qemu_driver *drv, const char *name)
 {
     vk_autofree char *path = status_path(drv, name);
-    if (vk_file_unlink_durable(path) < 0)
-        VK_WARN("domain '%s': %s", name, vk_error_last()->message);
+    /* Runtime state (see write_status): no directory fsync needed. */
+    if (unlink(path) < 0 && errno != ENOENT)
+        VK_WARN("domain '%s': cannot remove '%s': %s", name, path, strerror(errno));
 }
 
 struct status {

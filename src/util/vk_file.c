@@ -1,6 +1,7 @@
 #include "vk_file.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -62,13 +63,14 @@ static int fsync_dir_of(const char *path)
     return 0;
 }
 
-int vk_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+static int write_replace(const char *path, const void *data, size_t len, mode_t mode,
+                         bool durable)
 {
     vk_autofree char *tmp = vk_asprintf("%s.tmp.XXXXXX", path);
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0)
         return vk_error_system(errno, "cannot create temporary file for '%s'", path);
-    if (fchmod(fd, mode) < 0 || vk_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+    if (fchmod(fd, mode) < 0 || vk_write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
         int err = errno;
         close(fd);
         unlink(tmp);
@@ -84,7 +86,17 @@ int vk_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
         unlink(tmp);
         return vk_error_system(err, "cannot rename into '%s'", path);
     }
-    return fsync_dir_of(path);
+    return durable ? fsync_dir_of(path) : 0;
+}
+
+int vk_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+    return write_replace(path, data, len, mode, true);
+}
+
+int vk_file_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+    return write_replace(path, data, len, mode, false);
 }
 
 int vk_file_read(const char *path, size_t max, char **out, size_t *outlen)

@@ -7,6 +7,12 @@
  * file or the new one, never a mix: temp file in the same directory, write,
  * fsync, rename, fsync the directory. Returns 0 or -1 (error set). */
 int vk_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* Like vk_file_write_atomic without the fsyncs: a crash of this process
+ * (even SIGKILL mid-write) still leaves the old file or the new one, as the
+ * kernel keeps both; a host crash may lose the update. For runtime state
+ * under the run directory, which describes processes that do not survive a
+ * host crash either (status files of running domains). */
+int vk_file_replace(const char *path, const void *data, size_t len, mode_t mode);
 /* Reads a whole file of at most max bytes into a NUL-terminated buffer.
  * Returns 0 or -1 (error set: missing file, too large, I/O). */
 int vk_file_read(const char *path, size_t max, char **out, size_t *outlen);

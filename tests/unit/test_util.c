@@ -77,6 +77,11 @@ static void test_atomic_file(void)
     CHECK(vk_file_read(path, 2, &data, &len) < 0);
     struct stat st;
     CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+    CHECK(vk_file_replace(path, "three", 5, 0640) == 0); /* runtime state: no fsync */
+    CHECK(vk_file_read(path, 100, &data, &len) == 0);
+    CHECK_STREQ(data, "three");
+    free(data);
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640);
     CHECK(vk_file_unlink_durable(path) == 0);
     CHECK(vk_file_unlink_durable(path) == 0);
     CHECK(vk_file_read(path, 100, &data, &len) < 0);

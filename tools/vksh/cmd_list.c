@@ -95,6 +95,27 @@ static bool state_matches(unsigned int flags, const struct entry *e)
     }
 }
 
+/* An inactive domain (no id) is always shut off, in libvirt as in virtkit:
+ * only the running ones need a GET_STATE round trip. */
+static int get_states(vk_domain **doms, int n, int *states)
+{
+    vk_domain **active = vk_calloc((size_t)n + 1, sizeof(*active));
+    int *active_states = vk_calloc((size_t)n + 1, sizeof(*active_states));
+    int nactive = 0;
+    for (int i = 0; i < n; i++) {
+        states[i] = VK_DOMAIN_SHUTOFF;
+        if (vk_domain_get_id(doms[i]) >= 0)
+            active[nactive++] = doms[i];
+    }
+    int r = nactive ? vk_domain_get_states(active, nactive, active_states, NULL, 0) : 0;
+    for (int i = 0, k = 0; r >= 0 && i < n; i++)
+        if (vk_domain_get_id(doms[i]) >= 0)
+            states[i] = active_states[k++];
+    free(active);
+    free(active_states);
+    return r;
+}
+
 static int cmd_list(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
 {
     bool opt_uuid = vksh_opt_bool(cmd, "uuid"), opt_name = vksh_opt_bool(cmd, "name");
@@ -128,7 +149,7 @@ static int cmd_list(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     struct entry *e = vk_calloc((size_t)n + 1, sizeof(*e));
     int *states = vk_calloc((size_t)n + 1, sizeof(*states));
     bool need_states = table || ctl->json || (flags & STATE_FILTERS);
-    if (need_states && vk_domain_get_states(doms, n, states, NULL, 0) < 0) {
+    if (need_states && get_states(doms, n, states) < 0) {
         vksh_error(ctl, "Failed to list domains");
         goto out;
     }
