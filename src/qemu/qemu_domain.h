@@ -93,6 +93,14 @@ void vk_qemu_emit(struct vk_qemu_dom *dom, int id, int event, int detail);
 void vk_qemu_dom_set_state(struct vk_qemu_dom *dom, int state, int reason);
 
 /* Under the list lock. Return a borrowed pointer or NULL. */
+/* The domain with this uuid, referenced (vk_qemu_dom_unref), or NULL with
+ * VK_ERR_NO_DOMAIN set. Every driver entry point finds its domain here. */
+struct vk_qemu_dom *vk_qemu_dom_get(struct vk_qemu_driver *drv, const uint8_t *uuid);
+/* vk_qemu_dom_get + the domain's job lock, so operations on one domain never
+ * interleave; NULL (VK_ERR_NO_DOMAIN) if it left the list meanwhile.
+ * vk_qemu_job_end releases both. */
+struct vk_qemu_dom *vk_qemu_job_begin(struct vk_qemu_driver *drv, const uint8_t *uuid);
+void vk_qemu_job_end(struct vk_qemu_dom *dom);
 struct vk_qemu_dom *vk_qemu_list_find_uuid(struct vk_qemu_driver *drv, const uint8_t *uuid);
 struct vk_qemu_dom *vk_qemu_list_find_name(struct vk_qemu_driver *drv, const char *name);
 /* Under the list lock: the list takes a reference. */

@@ -147,7 +147,7 @@ static int no_domain_uuid(const uint8_t *uuid)
 }
 
 /* Returns a referenced domain or NULL (VK_ERR_NO_DOMAIN). */
-static struct vk_qemu_dom *get_dom(struct vk_qemu_driver *drv, const uint8_t *uuid)
+struct vk_qemu_dom *vk_qemu_dom_get(struct vk_qemu_driver *drv, const uint8_t *uuid)
 {
     pthread_mutex_lock(&drv->lock);
     struct vk_qemu_dom *dom = vk_qemu_list_find_uuid(drv, uuid);
@@ -159,10 +159,10 @@ static struct vk_qemu_dom *get_dom(struct vk_qemu_driver *drv, const uint8_t *uu
     return dom;
 }
 
-/* get_dom + the job lock; NULL when the domain left the list meanwhile. */
-static struct vk_qemu_dom *begin_job(struct vk_qemu_driver *drv, const uint8_t *uuid)
+/* vk_qemu_dom_get + the job lock; NULL when the domain left the list meanwhile. */
+struct vk_qemu_dom *vk_qemu_job_begin(struct vk_qemu_driver *drv, const uint8_t *uuid)
 {
-    struct vk_qemu_dom *dom = get_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return NULL;
     pthread_mutex_lock(&dom->job);
@@ -178,7 +178,7 @@ static struct vk_qemu_dom *begin_job(struct vk_qemu_driver *drv, const uint8_t *
     return dom;
 }
 
-static void end_job(struct vk_qemu_dom *dom)
+void vk_qemu_job_end(struct vk_qemu_dom *dom)
 {
     pthread_mutex_unlock(&dom->job);
     vk_qemu_dom_unref(dom);
@@ -314,7 +314,7 @@ int vk_qemu_domain_define(struct vk_qemu_driver *drv, const char *xml, unsigned 
     pthread_mutex_unlock(&dom->lock);
     if (removed) {
         /* Undefined while we waited: start over as a new domain. */
-        end_job(dom);
+        vk_qemu_job_end(dom);
         char *again = vk_domain_def_format(def, 0, -1);
         vk_domain_def_free(def);
         ret = again ? vk_qemu_domain_define(drv, again, flags, out) : -1;
@@ -341,13 +341,13 @@ int vk_qemu_domain_define(struct vk_qemu_driver *drv, const char *xml, unsigned 
     vk_qemu_emit(dom, id, VK_EVENT_DEFINED, 1);
     ret = 0;
 out:
-    end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
 int vk_qemu_domain_undefine(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags)
 {
-    struct vk_qemu_dom *dom = begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     int ret = -1;
@@ -389,7 +389,7 @@ int vk_qemu_domain_undefine(struct vk_qemu_driver *drv, const uint8_t *uuid, uns
     vk_qemu_emit(dom, -1, VK_EVENT_UNDEFINED, 0);
     ret = 0;
 out:
-    end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -413,7 +413,7 @@ int vk_qemu_domain_create(struct vk_qemu_driver *drv, const uint8_t *uuid, unsig
     if (flags & ~(unsigned)VK_START_PAUSED)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU, "unsupported start flags 0x%x",
                             flags & ~(unsigned)VK_START_PAUSED);
-    struct vk_qemu_dom *dom = begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     int ret = -1;
@@ -426,7 +426,7 @@ int vk_qemu_domain_create(struct vk_qemu_driver *drv, const uint8_t *uuid, unsig
     fill_ref(dom, out);
     ret = 0;
 out:
-    end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -496,17 +496,17 @@ int vk_qemu_domain_create_xml(struct vk_qemu_driver *drv, const char *xml, unsig
     ret = 0;
 out:
     vk_domain_def_free(def);
-    end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
 int vk_qemu_domain_destroy(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags)
 {
-    struct vk_qemu_dom *dom = begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     int ret = vk_qemu_process_destroy(dom, flags & VK_DESTROY_GRACEFUL);
-    end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -514,7 +514,7 @@ int vk_qemu_domain_destroy(struct vk_qemu_driver *drv, const uint8_t *uuid, unsi
 static int simple_command(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *cmd,
                           int new_state, int new_reason)
 {
-    struct vk_qemu_dom *dom = begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     int ret = -1;
@@ -538,7 +538,7 @@ static int simple_command(struct vk_qemu_driver *drv, const uint8_t *uuid, const
     }
     ret = 0;
 out:
-    end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -584,7 +584,7 @@ int vk_qemu_domain_resume(struct vk_qemu_driver *drv, const uint8_t *uuid)
 
 char *vk_qemu_domain_get_xml(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags)
 {
-    struct vk_qemu_dom *dom = get_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return NULL;
     pthread_mutex_lock(&dom->lock);
@@ -606,7 +606,7 @@ char *vk_qemu_domain_get_xml(struct vk_qemu_driver *drv, const uint8_t *uuid, un
 int vk_qemu_domain_get_info(struct vk_qemu_driver *drv, const uint8_t *uuid,
                             struct vk_dom_info *info)
 {
-    struct vk_qemu_dom *dom = get_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return -1;
     memset(info, 0, sizeof(*info));
@@ -627,7 +627,7 @@ int vk_qemu_domain_get_info(struct vk_qemu_driver *drv, const uint8_t *uuid,
 int vk_qemu_domain_get_state(struct vk_qemu_driver *drv, const uint8_t *uuid, int *state,
                              int *reason)
 {
-    struct vk_qemu_dom *dom = get_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return -1;
     pthread_mutex_lock(&dom->lock);
@@ -642,7 +642,7 @@ int vk_qemu_domain_get_state(struct vk_qemu_driver *drv, const uint8_t *uuid, in
 
 int vk_qemu_domain_is_active(struct vk_qemu_driver *drv, const uint8_t *uuid)
 {
-    struct vk_qemu_dom *dom = get_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return -1;
     pthread_mutex_lock(&dom->lock);
@@ -654,7 +654,7 @@ int vk_qemu_domain_is_active(struct vk_qemu_driver *drv, const uint8_t *uuid)
 
 int vk_qemu_domain_is_persistent(struct vk_qemu_driver *drv, const uint8_t *uuid)
 {
-    struct vk_qemu_dom *dom = get_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return -1;
     pthread_mutex_lock(&dom->lock);
@@ -672,7 +672,7 @@ static bool autostart_of(struct vk_qemu_driver *drv, const char *name)
 
 int vk_qemu_domain_get_autostart(struct vk_qemu_driver *drv, const uint8_t *uuid)
 {
-    struct vk_qemu_dom *dom = get_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return -1;
     int r = autostart_of(drv, dom->name);
@@ -682,7 +682,7 @@ int vk_qemu_domain_get_autostart(struct vk_qemu_driver *drv, const uint8_t *uuid
 
 int vk_qemu_domain_set_autostart(struct vk_qemu_driver *drv, const uint8_t *uuid, int autostart)
 {
-    struct vk_qemu_dom *dom = begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     int ret = -1;
@@ -710,7 +710,7 @@ int vk_qemu_domain_set_autostart(struct vk_qemu_driver *drv, const uint8_t *uuid
     }
     ret = 0;
 out:
-    end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -732,7 +732,7 @@ void vk_qemu_driver_autostart(struct vk_qemu_driver *drv)
 
 int vk_qemu_domain_has_managed_save(struct vk_qemu_driver *drv, const uint8_t *uuid)
 {
-    struct vk_qemu_dom *dom = get_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return -1;
     int has = vk_qemu_managed_save_exists(drv, dom->name);

@@ -470,7 +470,7 @@ int vk_qemu_domain_attach_device(struct vk_qemu_driver *drv, const uint8_t *uuid
     struct vk_domain_def *dev = parse_one_disk(xml);
     if (!dev)
         return -1;
-    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom) {
         vk_domain_def_free(dev);
         return -1;
@@ -530,7 +530,7 @@ out:
         vk_qemu_error_name_domain(dom->name);
     vk_domain_def_free(live);
     vk_domain_def_free(dev);
-    vk_stats_end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -546,7 +546,7 @@ int vk_qemu_domain_detach_device(struct vk_qemu_driver *drv, const uint8_t *uuid
     if (!dev)
         return -1;
     const char *target = dev->disks[0].target_dev;
-    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom) {
         vk_domain_def_free(dev);
         return -1;
@@ -591,7 +591,7 @@ out:
         vk_qemu_error_name_domain(dom->name);
     vk_domain_def_free(live);
     vk_domain_def_free(dev);
-    vk_stats_end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -664,7 +664,7 @@ int vk_qemu_domain_update_device(struct vk_qemu_driver *drv, const uint8_t *uuid
     if (!dev)
         return -1;
     const struct vk_disk_def *nd = &dev->disks[0];
-    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom) {
         vk_domain_def_free(dev);
         return -1;
@@ -733,6 +733,6 @@ out:
     vk_domain_def_free(cfg);
     vk_domain_def_free(live);
     vk_domain_def_free(dev);
-    vk_stats_end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }

@@ -117,45 +117,6 @@ static struct save_job *job_find(const uint8_t *uuid)
 
 /* ---- helpers ---- */
 
-static struct vk_qemu_dom *find_dom(struct vk_qemu_driver *drv, const uint8_t *uuid)
-{
-    pthread_mutex_lock(&drv->lock);
-    struct vk_qemu_dom *dom = vk_qemu_list_find_uuid(drv, uuid);
-    if (dom)
-        vk_qemu_dom_ref(dom);
-    pthread_mutex_unlock(&drv->lock);
-    if (!dom) {
-        char s[VK_UUID_STRLEN];
-        vk_uuid_format(uuid, s);
-        vk_error_set(VK_ERR_NO_DOMAIN, VK_FROM_QEMU, "no domain with matching uuid '%s'", s);
-    }
-    return dom;
-}
-
-/* find_dom + the job lock; NULL if the domain left the list meanwhile. */
-static struct vk_qemu_dom *job_begin(struct vk_qemu_driver *drv, const uint8_t *uuid)
-{
-    struct vk_qemu_dom *dom = find_dom(drv, uuid);
-    if (!dom)
-        return NULL;
-    pthread_mutex_lock(&dom->job);
-    pthread_mutex_lock(&dom->lock);
-    bool removed = dom->removed;
-    pthread_mutex_unlock(&dom->lock);
-    if (removed) {
-        pthread_mutex_unlock(&dom->job);
-        vk_qemu_dom_unref(dom);
-        vk_error_set(VK_ERR_NO_DOMAIN, VK_FROM_QEMU, "domain has been removed");
-        return NULL;
-    }
-    return dom;
-}
-
-static void job_end(struct vk_qemu_dom *dom)
-{
-    pthread_mutex_unlock(&dom->job);
-    vk_qemu_dom_unref(dom);
-}
 
 char *vk_qemu_managed_save_path(struct vk_qemu_driver *drv, const char *name)
 {
@@ -421,11 +382,11 @@ int vk_qemu_domain_save(struct vk_qemu_driver *drv, const uint8_t *uuid, const c
         return -1;
     if (!path || !*path)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU, "save file path is missing");
-    struct vk_qemu_dom *dom = job_begin(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     int ret = save_locked(dom, path, flags);
-    job_end(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -433,7 +394,7 @@ int vk_qemu_domain_managed_save(struct vk_qemu_driver *drv, const uint8_t *uuid,
 {
     if (check_save_flags(flags, NULL) < 0)
         return -1;
-    struct vk_qemu_dom *dom = job_begin(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     int ret = -1;
@@ -450,7 +411,7 @@ int vk_qemu_domain_managed_save(struct vk_qemu_driver *drv, const uint8_t *uuid,
         goto out;
     ret = save_locked(dom, path, flags);
 out:
-    job_end(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -459,7 +420,7 @@ int vk_qemu_domain_managed_save_remove(struct vk_qemu_driver *drv, const uint8_t
 {
     if (flags)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU, "unsupported flags 0x%x", flags);
-    struct vk_qemu_dom *dom = job_begin(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     vk_autofree char *path = vk_qemu_managed_save_path(drv, dom->name);
@@ -467,7 +428,7 @@ int vk_qemu_domain_managed_save_remove(struct vk_qemu_driver *drv, const uint8_t
     if (unlink(path) < 0 && errno != ENOENT)
         ret = vk_error_system(errno, "domain '%s': cannot remove managed save image '%s'",
                               dom->name, path);
-    job_end(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -695,7 +656,7 @@ int vk_qemu_managed_save_start(struct vk_qemu_dom *dom, unsigned flags)
 int vk_qemu_domain_get_job_info(struct vk_qemu_driver *drv, const uint8_t *uuid,
                                 struct vk_job_info *out)
 {
-    struct vk_qemu_dom *dom = find_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return -1;
     vk_qemu_dom_unref(dom);
@@ -716,7 +677,7 @@ int vk_qemu_domain_get_job_info(struct vk_qemu_driver *drv, const uint8_t *uuid,
 
 int vk_qemu_domain_abort_job(struct vk_qemu_driver *drv, const uint8_t *uuid)
 {
-    struct vk_qemu_dom *dom = find_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return -1;
     pthread_mutex_lock(&jobs_lock);

@@ -71,45 +71,6 @@ void vk_dom_stats_free(struct vk_dom_stats *s, size_t n)
 
 /* ---- domains and jobs ---- */
 
-struct vk_qemu_dom *vk_stats_get_dom(struct vk_qemu_driver *drv, const uint8_t *uuid)
-{
-    pthread_mutex_lock(&drv->lock);
-    struct vk_qemu_dom *dom = vk_qemu_list_find_uuid(drv, uuid);
-    if (dom)
-        vk_qemu_dom_ref(dom);
-    pthread_mutex_unlock(&drv->lock);
-    if (!dom) {
-        char s[VK_UUID_STRLEN];
-        vk_uuid_format(uuid, s);
-        vk_error_set(VK_ERR_NO_DOMAIN, VK_FROM_QEMU, "no domain with matching uuid '%s'", s);
-    }
-    return dom;
-}
-
-struct vk_qemu_dom *vk_stats_begin_job(struct vk_qemu_driver *drv, const uint8_t *uuid)
-{
-    struct vk_qemu_dom *dom = vk_stats_get_dom(drv, uuid);
-    if (!dom)
-        return NULL;
-    pthread_mutex_lock(&dom->job);
-    pthread_mutex_lock(&dom->lock);
-    bool removed = dom->removed;
-    pthread_mutex_unlock(&dom->lock);
-    if (removed) {
-        vk_stats_end_job(dom);
-        char s[VK_UUID_STRLEN];
-        vk_uuid_format(uuid, s);
-        vk_error_set(VK_ERR_NO_DOMAIN, VK_FROM_QEMU, "no domain with matching uuid '%s'", s);
-        return NULL;
-    }
-    return dom;
-}
-
-void vk_stats_end_job(struct vk_qemu_dom *dom)
-{
-    pthread_mutex_unlock(&dom->job);
-    vk_qemu_dom_unref(dom);
-}
 
 /* The monitor of a running domain (job held), or NULL with the error set. */
 static struct vk_qemu_monitor *running_mon(struct vk_qemu_dom *dom)
@@ -496,7 +457,7 @@ int vk_qemu_get_all_domain_stats(struct vk_qemu_driver *drv, const uint8_t (*uui
     struct vk_dom_stats *res = vk_calloc(nrefs ? nrefs : 1, sizeof(*res));
     size_t nres = 0;
     for (size_t i = 0; i < nrefs; i++) {
-        struct vk_qemu_dom *dom = vk_stats_begin_job(drv, refs[i].uuid);
+        struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, refs[i].uuid);
         if (!dom) { /* undefined meanwhile: not an error for a listing */
             vk_error_reset();
             continue;
@@ -509,7 +470,7 @@ int vk_qemu_get_all_domain_stats(struct vk_qemu_driver *drv, const uint8_t (*uui
         pthread_mutex_lock(&dom->lock);
         r->ref->id = vk_qemu_dom_is_active(dom) ? dom->id : -1;
         pthread_mutex_unlock(&dom->lock);
-        vk_stats_end_job(dom);
+        vk_qemu_job_end(dom);
     }
     vk_dom_refs_free(refs, nrefs);
     *out = res;
@@ -524,7 +485,7 @@ int vk_qemu_domain_memory_stats(struct vk_qemu_driver *drv, const uint8_t *uuid,
 {
     *out = NULL;
     *n = 0;
-    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     struct snap s;
@@ -589,7 +550,7 @@ int vk_qemu_domain_memory_stats(struct vk_qemu_driver *drv, const uint8_t *uuid,
     ret = 0;
 out:
     snap_clear(&s);
-    vk_stats_end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -610,7 +571,7 @@ int vk_qemu_domain_block_stats(struct vk_qemu_driver *drv, const uint8_t *uuid, 
                                struct vk_tparams *out)
 {
     memset(out, 0, sizeof(*out));
-    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     struct snap s;
@@ -656,7 +617,7 @@ int vk_qemu_domain_block_stats(struct vk_qemu_driver *drv, const uint8_t *uuid, 
 out:
     json_object_put(all);
     snap_clear(&s);
-    vk_stats_end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -665,7 +626,7 @@ int vk_qemu_domain_interface_stats(struct vk_qemu_driver *drv, const uint8_t *uu
 {
     for (int i = 0; i < 8; i++)
         out[i] = -1;
-    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     struct snap s;
@@ -690,7 +651,7 @@ int vk_qemu_domain_interface_stats(struct vk_qemu_driver *drv, const uint8_t *uu
                      "device to count its traffic",
                      dom->name, iface);
     snap_clear(&s);
-    vk_stats_end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -698,7 +659,7 @@ int vk_qemu_domain_cpu_stats(struct vk_qemu_driver *drv, const uint8_t *uuid,
                              struct vk_tparams *out)
 {
     memset(out, 0, sizeof(*out));
-    struct vk_qemu_dom *dom = vk_stats_get_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return -1;
     pthread_mutex_lock(&dom->lock);
@@ -728,7 +689,7 @@ int vk_qemu_domain_get_vcpus(struct vk_qemu_driver *drv, const uint8_t *uuid,
 {
     *out = NULL;
     *n = 0;
-    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     struct snap s;
@@ -757,6 +718,6 @@ int vk_qemu_domain_get_vcpus(struct vk_qemu_driver *drv, const uint8_t *uuid,
 out:
     free(tids);
     snap_clear(&s);
-    vk_stats_end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }

@@ -93,7 +93,7 @@ static int edit_memory(struct vk_domain_def *def, void *opaque)
 int vk_qemu_domain_get_max_memory(struct vk_qemu_driver *drv, const uint8_t *uuid,
                                   unsigned long long *kib)
 {
-    struct vk_qemu_dom *dom = vk_stats_get_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return -1;
     pthread_mutex_lock(&dom->lock);
@@ -147,7 +147,7 @@ int vk_qemu_domain_set_memory(struct vk_qemu_driver *drv, const uint8_t *uuid,
                             "unsupported flags 0x%x for setting memory", flags);
     if (kib == 0)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU, "memory size must be above 0");
-    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     int ret = -1;
@@ -172,7 +172,7 @@ int vk_qemu_domain_set_memory(struct vk_qemu_driver *drv, const uint8_t *uuid,
         goto out;
     ret = 0;
 out:
-    vk_stats_end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -327,7 +327,7 @@ int vk_qemu_domain_set_vcpus(struct vk_qemu_driver *drv, const uint8_t *uuid, un
     if (nvcpus == 0 || nvcpus > 255)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
                             "vcpu count %u is out of range (1-255)", nvcpus);
-    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     int ret = -1;
@@ -350,7 +350,7 @@ int vk_qemu_domain_set_vcpus(struct vk_qemu_driver *drv, const uint8_t *uuid, un
         goto out;
     ret = 0;
 out:
-    vk_stats_end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
 
@@ -367,7 +367,7 @@ int vk_qemu_domain_get_vcpus_flags(struct vk_qemu_driver *drv, const uint8_t *uu
         return vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
                             "counting vcpus inside the guest needs a guest agent, which "
                             "virtkit does not use");
-    struct vk_qemu_dom *dom = vk_stats_get_dom(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
     if (!dom)
         return -1;
     int n = -1;
@@ -415,7 +415,7 @@ int vk_qemu_domain_set_memory_stats_period(struct vk_qemu_driver *drv, const uin
     if (period < 0)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
                             "memory stats period %d is negative", period);
-    struct vk_qemu_dom *dom = vk_stats_begin_job(drv, uuid);
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
     int ret = -1;
@@ -453,6 +453,6 @@ int vk_qemu_domain_set_memory_stats_period(struct vk_qemu_driver *drv, const uin
     ret = 0;
 out:
     free(id);
-    vk_stats_end_job(dom);
+    vk_qemu_job_end(dom);
     return ret;
 }
