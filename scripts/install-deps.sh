@@ -4,7 +4,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(
-  build-essential meson ninja-build pkg-config clang
+  build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libxml2-dev libjson-c-dev libtirpc-dev rpcsvc-proto libgnutls28-dev
 )
 RUNTIME_PKGS=(
