@@ -71,7 +71,7 @@ vk_connect *vk_domain_get_connect(const vk_domain *dom)
     return dom ? dom->conn : NULL;
 }
 
-static int check_conn(vk_connect *conn)
+int vk_client_check_conn(const vk_connect *conn)
 {
     vk_error_reset();
     if (!conn)
@@ -79,7 +79,7 @@ static int check_conn(vk_connect *conn)
     return 0;
 }
 
-static int check_dom(const vk_domain *dom)
+int vk_client_check_dom(const vk_domain *dom)
 {
     vk_error_reset();
     if (!dom)
@@ -90,7 +90,7 @@ static int check_dom(const vk_domain *dom)
 /* Calls proc with args {dom} or {dom, flags} and no result. */
 static int dom_call(vk_domain *dom, int proc, bool with_flags, unsigned int flags)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     remote_domain_flags_args a;
     vk_domain_to_wire(dom, &a.dom);
@@ -118,7 +118,7 @@ static vk_domain *dom_returning_call(vk_connect *conn, int proc, xdrproc_t args_
 static int dom_int_call(vk_domain *dom, int proc, bool with_flags, unsigned int flags,
                         xdrproc_t ret_fn, int *out)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     remote_domain_flags_args a;
     vk_domain_to_wire(dom, &a.dom);
@@ -139,7 +139,7 @@ static int dom_int_call(vk_domain *dom, int proc, bool with_flags, unsigned int 
 
 int vk_connect_list_all_domains(vk_connect *conn, vk_domain ***domains, unsigned int flags)
 {
-    if (check_conn(conn) < 0)
+    if (vk_client_check_conn(conn) < 0)
         return -1;
     remote_connect_list_all_domains_args a = {.need_results = domains != NULL, .flags = flags};
     remote_connect_list_all_domains_ret r;
@@ -211,7 +211,7 @@ int vk_domain_get_states(vk_domain **domains, int n, int *states, int *reasons, 
 
 vk_domain *vk_domain_lookup_by_name(vk_connect *conn, const char *name)
 {
-    if (check_conn(conn) < 0)
+    if (vk_client_check_conn(conn) < 0)
         return NULL;
     if (!name) {
         vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no domain name");
@@ -224,7 +224,7 @@ vk_domain *vk_domain_lookup_by_name(vk_connect *conn, const char *name)
 
 vk_domain *vk_domain_lookup_by_uuid(vk_connect *conn, const unsigned char uuid[VK_UUID_BUFLEN])
 {
-    if (check_conn(conn) < 0)
+    if (vk_client_check_conn(conn) < 0)
         return NULL;
     remote_domain_lookup_by_uuid_args a;
     memcpy(a.uuid, uuid, VK_UUID_BUFLEN);
@@ -266,7 +266,7 @@ static vk_domain *lookup_id_by_listing(vk_connect *conn, int id)
 
 vk_domain *vk_domain_lookup_by_id(vk_connect *conn, int id)
 {
-    if (check_conn(conn) < 0)
+    if (vk_client_check_conn(conn) < 0)
         return NULL;
     if (id < 0) {
         vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "invalid domain id %d", id);
@@ -286,7 +286,7 @@ vk_domain *vk_domain_lookup_by_id(vk_connect *conn, int id)
 
 vk_domain *vk_domain_define_xml(vk_connect *conn, const char *xml, unsigned int flags)
 {
-    if (check_conn(conn) < 0)
+    if (vk_client_check_conn(conn) < 0)
         return NULL;
     if (!xml) {
         vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no domain XML");
@@ -312,7 +312,7 @@ int vk_domain_undefine(vk_domain *dom, unsigned int flags)
 
 int vk_domain_create(vk_domain *dom, unsigned int flags)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     if (flags) {
         remote_domain_create_with_flags_args a;
@@ -342,7 +342,7 @@ int vk_domain_create(vk_domain *dom, unsigned int flags)
 
 vk_domain *vk_domain_create_xml(vk_connect *conn, const char *xml, unsigned int flags)
 {
-    if (check_conn(conn) < 0)
+    if (vk_client_check_conn(conn) < 0)
         return NULL;
     if (!xml) {
         vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no domain XML");
@@ -389,7 +389,7 @@ int vk_domain_resume(vk_domain *dom)
 
 char *vk_domain_get_xml_desc(vk_domain *dom, unsigned int flags)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return NULL;
     remote_domain_get_xml_desc_args a;
     vk_domain_to_wire(dom, &a.dom);
@@ -404,7 +404,7 @@ char *vk_domain_get_xml_desc(vk_domain *dom, unsigned int flags)
 
 char *vk_domain_get_os_type(vk_domain *dom)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return NULL;
     remote_domain_get_os_type_args a;
     vk_domain_to_wire(dom, &a.dom);
@@ -418,7 +418,7 @@ char *vk_domain_get_os_type(vk_domain *dom)
 
 int vk_domain_get_info(vk_domain *dom, struct vk_domain_info *info)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     if (!info)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no result pointer");
@@ -440,7 +440,7 @@ int vk_domain_get_info(vk_domain *dom, struct vk_domain_info *info)
 
 int vk_domain_get_state(vk_domain *dom, int *state, int *reason, unsigned int flags)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     if (!state)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no result pointer");
@@ -495,7 +495,7 @@ int vk_domain_get_autostart(vk_domain *dom, int *autostart)
 
 int vk_domain_get_security_label(vk_domain *dom, char **label, int *enforcing)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     if (!label || !enforcing)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no result pointer");
@@ -515,7 +515,7 @@ int vk_domain_get_security_label(vk_domain *dom, char **label, int *enforcing)
 
 int vk_domain_get_messages(vk_domain *dom, char ***msgs, unsigned int flags)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     if (!msgs)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no result pointer");

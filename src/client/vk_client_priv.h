@@ -111,3 +111,7 @@ void vk_connect_ref(vk_connect *conn);
 vk_domain *vk_domain_from_wire(vk_connect *conn, const remote_nonnull_domain *wire);
 /* The wire form of dom; points into dom (do not free). */
 void vk_domain_to_wire(const vk_domain *dom, remote_nonnull_domain *wire);
+/* Start of every public call: clears the thread's last error, then refuses a
+ * NULL connection or domain (VK_ERR_INVALID_CONN / VK_ERR_INVALID_DOMAIN). */
+int vk_client_check_conn(const vk_connect *conn);
+int vk_client_check_dom(const vk_domain *dom);

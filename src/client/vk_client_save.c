@@ -8,17 +8,9 @@
 #include "util/vk_alloc.h"
 #include "util/vk_error.h"
 
-static int check_dom(const vk_domain *dom)
-{
-    vk_error_reset();
-    if (!dom)
-        return vk_error_set(VK_ERR_INVALID_DOMAIN, VK_FROM_NONE, "no domain");
-    return 0;
-}
-
 int vk_domain_save(vk_domain *dom, const char *to, const char *dxml, unsigned int flags)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     if (!to)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "save file path is missing");
@@ -50,7 +42,7 @@ int vk_domain_restore(vk_connect *conn, const char *from, const char *dxml, unsi
 
 static int flags_call(vk_domain *dom, int proc, unsigned int flags)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     remote_domain_flags_args a;
     vk_domain_to_wire(dom, &a.dom);
@@ -71,7 +63,7 @@ int vk_domain_managed_save_remove(vk_domain *dom, unsigned int flags)
 
 int vk_domain_get_job_info(vk_domain *dom, vk_domain_job_info *info)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     memset(info, 0, sizeof(*info));
     remote_domain_get_job_stats_args a;
@@ -106,7 +98,7 @@ int vk_domain_get_job_info(vk_domain *dom, vk_domain_job_info *info)
 
 int vk_domain_abort_job(vk_domain *dom)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     remote_domain_args a;
     vk_domain_to_wire(dom, &a.dom);

@@ -8,25 +8,9 @@
 #include "util/vk_alloc.h"
 #include "util/vk_error.h"
 
-static int check_conn(const vk_connect *conn)
-{
-    vk_error_reset();
-    if (!conn)
-        return vk_error_set(VK_ERR_INVALID_CONN, VK_FROM_NONE, "no connection");
-    return 0;
-}
-
-static int check_dom(const vk_domain *dom)
-{
-    vk_error_reset();
-    if (!dom)
-        return vk_error_set(VK_ERR_INVALID_DOMAIN, VK_FROM_NONE, "no domain");
-    return 0;
-}
-
 int vk_node_get_info(vk_connect *conn, struct vk_node_info *info)
 {
-    if (check_conn(conn) < 0)
+    if (vk_client_check_conn(conn) < 0)
         return -1;
     if (!info)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no result pointer");
@@ -49,7 +33,7 @@ int vk_node_get_info(vk_connect *conn, struct vk_node_info *info)
 
 char *vk_connect_get_capabilities(vk_connect *conn)
 {
-    if (check_conn(conn) < 0)
+    if (vk_client_check_conn(conn) < 0)
         return NULL;
     remote_connect_get_capabilities_ret r;
     memset(&r, 0, sizeof(r));
@@ -63,7 +47,7 @@ char *vk_connect_get_domain_capabilities(vk_connect *conn, const char *emulator,
                                          const char *machine, const char *virttype,
                                          unsigned int flags)
 {
-    if (check_conn(conn) < 0)
+    if (vk_client_check_conn(conn) < 0)
         return NULL;
     remote_connect_get_domain_capabilities_args a;
     char *e = (char *)emulator, *ar = (char *)arch, *m = (char *)machine, *v = (char *)virttype;
@@ -142,7 +126,7 @@ void vk_domain_stats_free(struct vk_domain_stats_record *recs, int n)
 int vk_connect_get_all_domain_stats(vk_connect *conn, unsigned int stats, unsigned int flags,
                                     struct vk_domain_stats_record **out)
 {
-    if (check_conn(conn) < 0)
+    if (vk_client_check_conn(conn) < 0)
         return -1;
     if (!out)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no result pointer");
@@ -173,7 +157,7 @@ int vk_connect_get_all_domain_stats(vk_connect *conn, unsigned int stats, unsign
 int vk_domain_memory_stats(vk_domain *dom, struct vk_domain_memory_stat *stats,
                            unsigned int nr_stats, unsigned int flags)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     if (!stats && nr_stats)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no result array");
@@ -198,7 +182,7 @@ int vk_domain_memory_stats(vk_domain *dom, struct vk_domain_memory_stat *stats,
 
 int vk_domain_block_stats(vk_domain *dom, const char *disk, struct vk_typed_param **params)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     if (!disk || !params)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no disk or result pointer");
@@ -222,7 +206,7 @@ int vk_domain_block_stats(vk_domain *dom, const char *disk, struct vk_typed_para
 int vk_domain_interface_stats(vk_domain *dom, const char *iface,
                               struct vk_domain_interface_stats *st)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     if (!iface || !st)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no interface or result pointer");
@@ -248,7 +232,7 @@ int vk_domain_interface_stats(vk_domain *dom, const char *iface,
 
 int vk_domain_get_cpu_stats_total(vk_domain *dom, struct vk_typed_param **params)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     if (!params)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no result pointer");
@@ -272,7 +256,7 @@ int vk_domain_get_cpu_stats_total(vk_domain *dom, struct vk_typed_param **params
 
 int vk_domain_get_vcpus(vk_domain *dom, struct vk_vcpu_info *info, int maxinfo)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     if (!info || maxinfo < 1)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "no result array");
@@ -299,7 +283,7 @@ int vk_domain_get_vcpus(vk_domain *dom, struct vk_vcpu_info *info, int maxinfo)
 
 int vk_domain_get_vcpus_flags(vk_domain *dom, unsigned int flags)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     remote_domain_get_vcpus_flags_args a;
     vk_domain_to_wire(dom, &a.dom);
@@ -315,7 +299,7 @@ int vk_domain_get_vcpus_flags(vk_domain *dom, unsigned int flags)
 
 int vk_domain_set_memory_flags(vk_domain *dom, unsigned long long kib, unsigned int flags)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     remote_domain_set_memory_flags_args a;
     vk_domain_to_wire(dom, &a.dom);
@@ -327,7 +311,7 @@ int vk_domain_set_memory_flags(vk_domain *dom, unsigned long long kib, unsigned 
 
 int vk_domain_set_vcpus_flags(vk_domain *dom, unsigned int nvcpus, unsigned int flags)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     remote_domain_set_vcpus_flags_args a;
     vk_domain_to_wire(dom, &a.dom);
@@ -339,7 +323,7 @@ int vk_domain_set_vcpus_flags(vk_domain *dom, unsigned int nvcpus, unsigned int 
 
 int vk_domain_set_memory_stats_period(vk_domain *dom, int period, unsigned int flags)
 {
-    if (check_dom(dom) < 0)
+    if (vk_client_check_dom(dom) < 0)
         return -1;
     remote_domain_set_memory_stats_period_args a;
     vk_domain_to_wire(dom, &a.dom);
