@@ -12,31 +12,8 @@ VKSH=${VKSH:-}
 vk_daemon_start
 
 name=vk-console
-cat > "$ROOT/$name.xml" <<XML
-<domain type='qemu'>
-  <name>$name</name>
-  <memory unit='MiB'>192</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$GUEST_KERNEL</kernel>
-    <initrd>$GUEST_INITRD</initrd>
-    <cmdline>$GUEST_CMDLINE</cmdline>
-  </os>
-  <features><acpi/></features>
-  <on_poweroff>destroy</on_poweroff>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <serial type='pty'>
-      <target port='0'/>
-    </serial>
-    <console type='pty'>
-      <target type='serial' port='0'/>
-    </console>
-    <graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'/>
-  </devices>
-</domain>
-XML
+vk_guest_xml $name pty "    <graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'/>" \
+    > "$ROOT/$name.xml" || vk_fail "cannot write the domain XML"
 
 vsh define "$ROOT/$name.xml"
 expect_ok define

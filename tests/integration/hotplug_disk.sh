@@ -19,28 +19,7 @@ guest() { # timeout expect-regex command
 }
 
 name=vk-hotplug
-cat > "$ROOT/$name.xml" <<XML
-<domain type='qemu'>
-  <name>$name</name>
-  <memory unit='MiB'>192</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$GUEST_KERNEL</kernel>
-    <initrd>$GUEST_INITRD</initrd>
-    <cmdline>$GUEST_CMDLINE</cmdline>
-  </os>
-  <features><acpi/></features>
-  <on_poweroff>destroy</on_poweroff>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <serial type='unix'>
-      <source mode='bind' path='$ROOT/serial.sock'/>
-      <target port='0'/>
-    </serial>
-  </devices>
-</domain>
-XML
+vk_guest_xml $name "unix:$ROOT/serial.sock" > "$ROOT/$name.xml" || vk_fail "cannot write the domain XML"
 qemu-img create -f raw "$ROOT/hp.img" 16M >/dev/null || vk_fail "qemu-img create failed"
 
 vsh define "$ROOT/$name.xml"
