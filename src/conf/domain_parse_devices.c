@@ -214,6 +214,52 @@ static const char *const *ctrl_models(const char *type)
     return none;
 }
 
+/* The ich9 USB2 set: an EHCI and the UHCI companions that share its bus. */
+static bool is_usb2_ctrl(const struct vk_controller_def *ct)
+{
+    static const char *const usb2[] = {"ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3",
+                                       NULL};
+    if (strcmp(ct->type, "usb") || !ct->model)
+        return false;
+    for (size_t i = 0; usb2[i]; i++)
+        if (!strcmp(ct->model, usb2[i]))
+            return true;
+    return false;
+}
+
+/* The index libvirt gives a controller written without one (the last one in
+ * def): a USB2 controller joins the bus of the USB controller just before it
+ * when that one is USB2 too and the bus has no controller of this model yet
+ * (virt-install writes an EHCI and three UHCIs, all meaning index 0);
+ * anything else gets one past the highest index of its type. */
+static int default_ctrl_index(const struct vk_domain_def *def, const struct vk_controller_def *ct)
+{
+    size_t n = def->ncontrollers - 1;
+    if (is_usb2_ctrl(ct)) {
+        const struct vk_controller_def *prev = NULL;
+        for (size_t i = n; i-- > 0;)
+            if (!strcmp(def->controllers[i].type, "usb")) {
+                prev = &def->controllers[i];
+                break;
+            }
+        if (prev && is_usb2_ctrl(prev)) {
+            bool taken = false;
+            for (size_t i = 0; i < n; i++)
+                if (!strcmp(def->controllers[i].type, "usb") &&
+                    def->controllers[i].index == prev->index && def->controllers[i].model &&
+                    !strcmp(def->controllers[i].model, ct->model))
+                    taken = true;
+            if (!taken)
+                return prev->index;
+        }
+    }
+    int idx = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(def->controllers[i].type, ct->type) && def->controllers[i].index >= idx)
+            idx = def->controllers[i].index + 1;
+    return idx;
+}
+
 static int parse_controller(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 {
     static const char *const attrs[] = {"type", "index", "model", "ports", "vectors", NULL};
@@ -272,20 +318,19 @@ static int parse_controller(xmlNodePtr n, struct vk_domain_def *def, unsigned fl
     }
     if (err)
         return -1;
-    if (ct->index < 0) {
-        /* One past the highest index of this type so far: what libvirt
-         * assigns for controllers listed in order (virt-install's output). */
-        int idx = 0;
-        for (size_t i = 0; i + 1 < def->ncontrollers; i++)
-            if (!strcmp(def->controllers[i].type, ct->type) && def->controllers[i].index >= idx)
-                idx = def->controllers[i].index + 1;
-        ct->index = idx;
+    if (ct->index < 0)
+        ct->index = default_ctrl_index(def, ct);
+    for (size_t i = 0; i + 1 < def->ncontrollers; i++) {
+        const struct vk_controller_def *o = &def->controllers[i];
+        if (strcmp(o->type, ct->type) || o->index != ct->index)
+            continue;
+        /* An ich9 EHCI and its UHCI companions form one bus: same index, other models. */
+        if (is_usb2_ctrl(o) && is_usb2_ctrl(ct) && strcmp(o->model, ct->model))
+            continue;
+        return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
+                            "controller type '%s' index %d is defined more than once", ct->type,
+                            ct->index);
     }
-    for (size_t i = 0; i + 1 < def->ncontrollers; i++)
-        if (!strcmp(def->controllers[i].type, ct->type) && def->controllers[i].index == ct->index)
-            return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
-                                "controller type '%s' index %d is defined more than once", ct->type,
-                                ct->index);
     return 0;
 }
 

@@ -599,6 +599,53 @@ static void test_virt_install(const char *dir)
     }
 }
 
+/* Controllers written without an index get libvirt's: an ich9 EHCI and its
+ * UHCI companions (virt-install's USB2 set) share one bus; other controllers
+ * take the next free index; a real duplicate is refused by name. */
+static void test_controller_indexes(void)
+{
+    static const char usb2[] =
+        "<controller type='usb' model='ich9-ehci1'/>"
+        "<controller type='usb' model='ich9-uhci1'><master startport='0'/></controller>"
+        "<controller type='usb' model='ich9-uhci2'><master startport='2'/></controller>"
+        "<controller type='usb' model='ich9-uhci3'><master startport='4'/></controller>";
+    vk_autofree char *xml = dom(NULL, usb2);
+    struct vk_domain_def *def = vk_domain_def_parse(xml, 0);
+    CHECK(def != NULL);
+    if (def) {
+        CHECK(def->ncontrollers == 4);
+        for (size_t i = 0; i < def->ncontrollers; i++)
+            CHECK(def->controllers[i].index == 0);
+        vk_domain_def_free(def);
+    }
+    /* A second set after the first starts a second bus. */
+    vk_autofree char *two = vk_asprintf(HEAD MEM OS "<devices>%s%s</devices></domain>", usb2, usb2);
+    def = vk_domain_def_parse(two, 0);
+    CHECK(def != NULL);
+    if (def) {
+        CHECK(def->ncontrollers == 8 && def->controllers[3].index == 0 &&
+              def->controllers[4].index == 1 && def->controllers[7].index == 1);
+        vk_domain_def_free(def);
+    }
+    /* A non-USB2 controller breaks the chain: the next UHCI gets its own bus. */
+    vk_autofree char *chain = dom(NULL, "<controller type='usb' model='qemu-xhci'/>"
+                                        "<controller type='usb' model='ich9-uhci1'/>"
+                                        "<controller type='scsi' model='virtio-scsi'/>"
+                                        "<controller type='scsi' model='virtio-scsi'/>");
+    def = vk_domain_def_parse(chain, 0);
+    CHECK(def != NULL);
+    if (def) {
+        CHECK(def->controllers[1].index == 1 && def->controllers[3].index == 1);
+        vk_domain_def_free(def);
+    }
+    vk_autofree char *dup = dom(NULL, "<controller type='usb' index='0' model='ich9-uhci1'/>"
+                                      "<controller type='usb' index='0' model='ich9-uhci1'/>");
+    expect_error(dup, VK_ERR_XML_DETAIL, "controller type 'usb' index 0 is defined more than once");
+    vk_autofree char *dup2 = dom(NULL, "<controller type='usb' index='0' model='qemu-xhci'/>"
+                                       "<controller type='usb' index='0' model='ich9-ehci1'/>");
+    expect_error(dup2, VK_ERR_XML_DETAIL, "controller type 'usb' index 0 is defined more than once");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -616,6 +663,7 @@ int main(int argc, char **argv)
     test_os();
     test_chardevs();
     test_live_data();
+    test_controller_indexes();
     test_fixture(argv[1]);
     if (argc > 2)
         test_virt_install(argv[2]);
