@@ -7,7 +7,7 @@ vk_daemon_start
     vk_fail "bad packet checks failed"
 # The daemon is still alive and serves stock virsh.
 kill -0 "$VK_DAEMON_PID" || vk_fail "virtkitd died"
-vsh_full list --all
+vsh list --all
 expect_ok list-after
 expect_line ' Id   Name   State'
 echo "PASS: bad packets"

@@ -12,7 +12,7 @@ for n in 1 2 3; do
     vsh start "vk-crash$n"
     expect_ok start
 done
-vsh_full list --all
+vsh list --all
 before=$(printf '%s\n' "$OUT" | awk '$3 == "running" {print $1, $2}' | sort)
 [ "$(printf '%s\n' "$before" | grep -c vk-crash)" = 3 ] || vk_fail "3 domains not running: $OUT"
 qemus=$(vk_status_pids)
@@ -25,7 +25,7 @@ done
 [ -S "$ROOT/run/virtkit-sock" ] || vk_fail "expected a stale socket file after kill -9"
 
 vk_daemon_restart
-vsh_full list --all
+vsh list --all
 expect_ok list-after-restart
 after=$(printf '%s\n' "$OUT" | awk '$3 == "running" {print $1, $2}' | sort)
 [ "$before" = "$after" ] || vk_fail "after restart, running domains differ:
@@ -41,6 +41,6 @@ for p in $qemus; do
     for i in $(seq 1 100); do vk_is_qemu_pid "$p" || break; sleep 0.1; done
     vk_is_qemu_pid "$p" && vk_fail "QEMU $p still running after destroy"
 done
-vsh_full list --all
+vsh list --all
 expect_line ' -    vk-crash1   shut off'
 echo "PASS: crash and restart"

@@ -44,7 +44,7 @@ expect_fail create-ro
 expect_contains "operation forbidden"
 
 # nothing changed
-vsh_full list --all
+vsh list --all
 expect_line ' -    vk-ro   shut off'
 case "$OUT" in *vk-ro2*) vk_fail "read-only define/create took effect: $OUT" ;; esac
 vsh undefine vk-ro

@@ -49,7 +49,7 @@ for p in $qemu; do
 done
 
 vk_daemon_restart
-vsh_full list --all
+vsh list --all
 expect_line " $id +vk-term +running"
 vsh destroy vk-term
 expect_ok destroy

@@ -7,13 +7,13 @@ vk_daemon_start
 
 # version: QEMU's own version, as libvirtd reports it
 qv=$(qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([0-9.]*\).*/\1/p')
-vsh_full version
+vsh version
 expect_ok version
 expect_contains "Running hypervisor: QEMU $qv"
 expect_contains "Using API: QEMU"
 
 # empty list: header only
-vsh_full list --all
+vsh list --all
 expect_ok list
 expect_line ' Id   Name   State'
 
@@ -23,7 +23,7 @@ vsh define "$ROOT/vk-life.xml"
 expect_ok define
 expect_contains "Domain 'vk-life' defined from $ROOT/vk-life.xml"
 
-vsh_full list --all
+vsh list --all
 expect_line ' -    vk-life   shut off'
 vsh domstate vk-life
 expect_line 'shut off'
@@ -43,7 +43,7 @@ expect_line 'Managed save:   no'
 vsh start vk-life
 expect_ok start
 expect_contains "Domain 'vk-life' started"
-vsh_full list --all
+vsh list --all
 expect_line ' [0-9]+    vk-life   running'
 id=$(printf '%s\n' "$OUT" | awk '$2 == "vk-life" {print $1}')
 [ -n "$(vk_status_pids)" ] || vk_fail "no QEMU recorded for a running domain"
@@ -69,7 +69,7 @@ expect_ok suspend
 expect_contains "Domain 'vk-life' suspended"
 vsh domstate vk-life
 expect_line 'paused'
-vsh_full list --all
+vsh list --all
 expect_line " $id +vk-life   paused"
 vsh resume vk-life
 expect_ok resume
@@ -101,7 +101,7 @@ expect_ok destroy-paused
 vsh undefine vk-life
 expect_ok undefine
 expect_contains "Domain 'vk-life' has been undefined"
-vsh_full list --all
+vsh list --all
 case "$OUT" in *vk-life*) vk_fail "undefined domain still listed: $OUT" ;; esac
 vsh dominfo vk-life
 expect_fail dominfo-gone
@@ -112,13 +112,13 @@ vk_domain_xml vk-trans > "$ROOT/vk-trans.xml"
 vsh create "$ROOT/vk-trans.xml"
 expect_ok create
 expect_contains "Domain 'vk-trans' created from $ROOT/vk-trans.xml"
-vsh_full list --all
+vsh list --all
 expect_line ' [0-9]+    vk-trans   running'
 vsh dominfo vk-trans
 expect_line 'Persistent:     no'
 vsh destroy vk-trans
 expect_ok destroy-transient
-vsh_full list --all
+vsh list --all
 case "$OUT" in *vk-trans*) vk_fail "transient domain listed after destroy: $OUT" ;; esac
 
 echo "PASS: virsh lifecycle"

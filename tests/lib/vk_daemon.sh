@@ -146,11 +146,6 @@ vsh() {
     RC=$?
     vk_track_qemus
 }
-vsh_full() {
-    OUT=$(timeout 60 virsh -c "$VK_URI" "$@" 2>&1)
-    RC=$?
-    vk_track_qemus
-}
 
 expect_ok() {
     [ "$RC" -eq 0 ] || vk_fail "'$*' failed (rc $RC): $OUT"

@@ -11,7 +11,7 @@ vk_daemon_start
 rel_trap_orphans
 /usr/bin/python3 "$here/bad_input_check.py" "$ROOT" "$REL_TAG" || vk_fail "bad input checks failed"
 kill -0 "$VK_DAEMON_PID" || vk_fail "virtkitd died"
-vsh_full list --all
+vsh list --all
 expect_ok list-after
 expect_line ' Id   Name   State'
 echo "PASS: bad input"
