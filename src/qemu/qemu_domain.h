@@ -41,7 +41,7 @@ struct vk_qemu_dom {
     struct vk_qemu_monitor *mon;
     char *mon_path;
     unsigned long long qemu_version;
-    int vnc_port;
+    int vnc_port, spice_port; /* autoport graphics ports this QEMU was given, 0 none */
     bool starting;      /* spawned, start not finished: no events yet */
     bool no_shutdown;   /* QEMU runs with -no-shutdown */
     bool destroying;    /* we are killing it: exit reason DESTROYED */

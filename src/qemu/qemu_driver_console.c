@@ -116,25 +116,33 @@ static void apply_chardevs(struct vk_domain_def *def, struct json_object *list)
     }
 }
 
-/* Under dom->lock: the VNC port in use, from query-vnc, for autoport. */
-static bool apply_vnc(struct vk_domain_def *def, struct json_object *vnc)
+/* Under dom->lock: records the port QEMU listens on for the first graphics
+ * of this type in the live XML (autoport). True if it changed. */
+static bool apply_port(struct vk_domain_def *def, enum vk_graphics_type type, int port)
 {
-    struct json_object *en, *svc;
-    if (!json_object_object_get_ex(vnc, "enabled", &en) || !json_object_get_boolean(en) ||
-        !json_object_object_get_ex(vnc, "service", &svc))
-        return false;
-    int port = atoi(json_object_get_string(svc));
     if (port <= 0)
         return false;
     for (size_t i = 0; i < def->ngraphics; i++) {
         struct vk_graphics_def *g = &def->graphics[i];
-        if (g->type == VK_GRAPHICS_VNC) {
+        if (g->type == type) {
             bool changed = g->port != port;
             g->port = port;
             return changed;
         }
     }
     return false;
+}
+
+/* The port in a query-vnc ("service": "5900") or query-spice ("port": 5901) reply. */
+static int reply_port(struct json_object *o, const char *key)
+{
+    struct json_object *en, *v;
+    if (!o || !json_object_is_type(o, json_type_object) ||
+        !json_object_object_get_ex(o, "enabled", &en) || !json_object_get_boolean(en) ||
+        !json_object_object_get_ex(o, key, &v))
+        return 0;
+    return json_object_is_type(v, json_type_int) ? json_object_get_int(v)
+                                                 : atoi(json_object_get_string(v));
 }
 
 static bool def_has_pty(const struct vk_domain_def *def)
@@ -148,10 +156,10 @@ static bool def_has_pty(const struct vk_domain_def *def)
     return false;
 }
 
-static bool def_has_vnc(const struct vk_domain_def *def)
+static bool def_has_graphics(const struct vk_domain_def *def, enum vk_graphics_type type)
 {
     for (size_t i = 0; i < def->ngraphics; i++)
-        if (def->graphics[i].type == VK_GRAPHICS_VNC)
+        if (def->graphics[i].type == type)
             return true;
     return false;
 }
@@ -175,26 +183,31 @@ void vk_qemu_console_learn(struct vk_qemu_dom *dom)
     pthread_mutex_lock(&dom->lock);
     struct vk_qemu_monitor *mon = vk_qemu_dom_is_active(dom) ? dom->mon : NULL;
     bool want_pty = dom->def && def_has_pty(dom->def);
-    bool want_vnc = dom->def && def_has_vnc(dom->def);
+    bool want_vnc = dom->def && def_has_graphics(dom->def, VK_GRAPHICS_VNC);
+    bool want_spice = dom->def && def_has_graphics(dom->def, VK_GRAPHICS_SPICE);
     pthread_mutex_unlock(&dom->lock);
-    if (!mon || (!want_pty && !want_vnc))
+    if (!mon || (!want_pty && !want_vnc && !want_spice))
         return;
     /* Never under dom->lock: the loop thread delivers the replies. */
     struct json_object *chr = want_pty ? qmp_query(dom, mon, "query-chardev") : NULL;
     struct json_object *vnc = want_vnc ? qmp_query(dom, mon, "query-vnc") : NULL;
+    struct json_object *spice = want_spice ? qmp_query(dom, mon, "query-spice") : NULL;
 
     pthread_mutex_lock(&dom->lock);
     if (vk_qemu_dom_is_active(dom) && dom->mon == mon) {
         if (chr && json_object_is_type(chr, json_type_array))
             apply_chardevs(dom->def, chr);
-        if (vnc && json_object_is_type(vnc, json_type_object) && apply_vnc(dom->def, vnc))
+        if (apply_port(dom->def, VK_GRAPHICS_VNC, reply_port(vnc, "service")))
             VK_DEBUG("domain '%s': VNC server on port %d", dom->name, dom->vnc_port);
+        if (apply_port(dom->def, VK_GRAPHICS_SPICE, reply_port(spice, "port")))
+            VK_DEBUG("domain '%s': SPICE server on port %d", dom->name, dom->spice_port);
         if (vk_qemu_status_save(dom) < 0)
             VK_WARN("%s", vk_error_last()->message);
     }
     pthread_mutex_unlock(&dom->lock);
     json_object_put(chr);
     json_object_put(vnc);
+    json_object_put(spice);
 }
 
 /* Under dom->lock: the device a console opens. NULL name: the first

@@ -213,7 +213,7 @@ static void process_stopped(struct vk_qemu_dom *dom, int reason, int only_watch)
     dom->reason = reason;
     dom->destroying = false;
     dom->shutdown_seen = false;
-    dom->vnc_port = 0;
+    dom->vnc_port = dom->spice_port = 0;
     if (dom->newdef) {
         vk_domain_def_free(dom->def);
         dom->def = dom->newdef;
@@ -426,30 +426,40 @@ static bool port_free(int port)
     return ok;
 }
 
-/* A VNC port for <graphics autoport>: not used by another running domain of
- * ours and bindable now (QEMU binds it a moment later). */
-static int pick_vnc_port(struct vk_qemu_dom *dom)
+static bool wants_autoport(const struct vk_domain_def *def, enum vk_graphics_type type)
+{
+    for (size_t i = 0; i < def->ngraphics; i++) {
+        const struct vk_graphics_def *g = &def->graphics[i];
+        const char *lt = g->listen_type ? g->listen_type : "address";
+        if (g->type == type && !strcmp(lt, "address") && (g->autoport || g->port < 0))
+            return true;
+    }
+    return false;
+}
+
+/* Ports for <graphics autoport> VNC and SPICE: not used by another running
+ * domain of ours, not the other one's, and bindable now (QEMU binds them a
+ * moment later). 0 where none is wanted. */
+static void pick_graphics_ports(struct vk_qemu_dom *dom, int *vnc, int *spice)
 {
     struct vk_qemu_driver *drv = dom->drv;
-    bool want = false;
-    for (size_t i = 0; i < dom->def->ngraphics; i++)
-        if (dom->def->graphics[i].type == VK_GRAPHICS_VNC &&
-            (dom->def->graphics[i].autoport || dom->def->graphics[i].port < 0))
-            want = true;
-    if (!want)
-        return 0;
+    int *want[2] = {wants_autoport(dom->def, VK_GRAPHICS_VNC) ? vnc : NULL,
+                    wants_autoport(dom->def, VK_GRAPHICS_SPICE) ? spice : NULL};
+    *vnc = *spice = 0;
     pthread_mutex_lock(&drv->lock);
-    int port = 0;
-    for (int p = 5900; p < 65536 && !port; p++) {
-        bool used = false;
-        for (size_t i = 0; i < drv->ndoms && !used; i++)
-            if (drv->doms[i] != dom && drv->doms[i]->vnc_port == p)
-                used = true;
-        if (!used && port_free(p))
-            port = p;
+    int p = 5900;
+    for (int k = 0; k < 2; k++) {
+        for (; want[k] && !*want[k] && p < 65536; p++) {
+            bool used = false;
+            for (size_t i = 0; i < drv->ndoms && !used; i++)
+                if (drv->doms[i] != dom &&
+                    (drv->doms[i]->vnc_port == p || drv->doms[i]->spice_port == p))
+                    used = true;
+            if (!used && port_free(p))
+                *want[k] = p;
+        }
     }
     pthread_mutex_unlock(&drv->lock);
-    return port;
 }
 
 static int open_log(struct vk_qemu_dom *dom, char **argv, unsigned long long version, off_t *start)
@@ -552,10 +562,11 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     if ((lfd = listen_monitor(mon_path)) < 0)
         goto fail;
 
-    int vnc_port = pick_vnc_port(dom);
+    int vnc_port, spice_port;
+    pick_graphics_ports(dom, &vnc_port, &spice_port);
     struct vk_qemu_cmd_ctx ctx = {
         .monitor_fd = lfd, .qemu_version = version, .run_dir = run_dir, .vnc_port = vnc_port,
-        .incoming_defer = flags & VK_START_X_INCOMING};
+        .spice_port = spice_port, .incoming_defer = flags & VK_START_X_INCOMING};
     argv = vk_qemu_build_argv(def, &ctx);
     if (!argv) {
         vk_qemu_error_name_domain(dom->name);
@@ -613,6 +624,7 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     dom->no_shutdown = argv_has(argv, "-no-shutdown");
     dom->qemu_version = version;
     dom->vnc_port = vnc_port;
+    dom->spice_port = spice_port;
     dom->destroying = dom->shutdown_seen = false;
     dom->starting = true;
     dom->id = id;
@@ -709,7 +721,7 @@ fail : {
     pthread_mutex_lock(&dom->lock);
     dom->state = VK_DOM_SHUTOFF;
     dom->reason = SHUTOFF_FAILED;
-    dom->vnc_port = 0;
+    dom->vnc_port = dom->spice_port = 0;
     pthread_mutex_unlock(&dom->lock);
     vk_qemu_argv_free(argv);
     return -1;

@@ -62,6 +62,7 @@ static int write_status(struct vk_qemu_dom *dom, bool starting, int id, const ch
     json_object_object_add(o, "qemu_version", json_object_new_uint64(dom->qemu_version));
     json_object_object_add(o, "no_shutdown", json_object_new_boolean(dom->no_shutdown));
     json_object_object_add(o, "vnc_port", json_object_new_int(dom->vnc_port));
+    json_object_object_add(o, "spice_port", json_object_new_int(dom->spice_port));
     json_object_object_add(o, "xml", json_object_new_string(xml));
     const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
     vk_autofree char *path = status_path(drv, dom->name);
@@ -97,7 +98,7 @@ void vk_qemu_status_delete(struct vk_qemu_driver *drv, const char *name)
 struct status {
     long long pid;
     unsigned long long start_time;
-    int id, state, reason, vnc_port;
+    int id, state, reason, vnc_port, spice_port;
     const char *monitor;
     unsigned long long qemu_version;
     bool no_shutdown;
@@ -148,6 +149,8 @@ static int parse_status(struct json_object *o, struct status *s)
         s->no_shutdown = json_object_get_boolean(v);
     if (get_field(o, "vnc_port", json_type_int, &v))
         s->vnc_port = json_object_get_int(v);
+    if (get_field(o, "spice_port", json_type_int, &v))
+        s->spice_port = json_object_get_int(v);
     if ((!s->starting && s->pid <= 0) || s->pid < 0 || s->pid > 0x7fffffff || s->id < 0 ||
         !s->monitor[0])
         return -1;
@@ -337,6 +340,7 @@ static void load_one_status(struct vk_qemu_driver *drv, const char *file)
     dom->qemu_version = s.qemu_version;
     dom->no_shutdown = s.no_shutdown;
     dom->vnc_port = s.vnc_port;
+    dom->spice_port = s.spice_port;
     pthread_mutex_unlock(&dom->lock);
 
     if (s.state == VK_DOM_PAUSED && s.reason == 10 /* starting up */) {

@@ -22,6 +22,22 @@ grep -Eq "^ [1-9][0-9]* +$name +running\$" "$ROOT/out" ||
 vsh domstate --reason "$name"
 [ "$OUT" = "running (booted)" ] || vk_fail "domstate --reason after start: expected 'running (booted)', got '$OUT'"
 
+# domdisplay names the graphics server the live XML records (VNC display
+# number = port - 5900; SPICE the port itself), and QEMU listens there.
+vsh dumpxml "$name"
+expect_ok dumpxml
+gtype=$(printf '%s\n' "$OUT" | sed -n "s/.*<graphics type='\([a-z]*\)' port='\([0-9]*\)'.*/\1/p" | head -1)
+gport=$(printf '%s\n' "$OUT" | sed -n "s/.*<graphics type='\([a-z]*\)' port='\([0-9]*\)'.*/\2/p" | head -1)
+[ -n "$gport" ] && [ "$gport" -ge 5900 ] || vk_fail "live XML has no graphics port: $OUT"
+ss -Hltn "sport = :$gport" | grep -q LISTEN || vk_fail "nothing listens on graphics port $gport"
+vsh domdisplay "$name"
+expect_ok domdisplay
+case $gtype in
+    vnc) expect_line "vnc://127.0.0.1:$((gport - 5900))" ;;
+    spice) expect_line "spice://127.0.0.1:$gport" ;;
+    *) vk_fail "unexpected graphics type '$gtype' in the live XML" ;;
+esac
+
 # libvirtd recorded dominfo only shut off for this fixture; running, it is the
 # same with State running, a CPU time line after CPU(s) (as in
 # vi-basic.running.dominfo.txt) and an Id, both masked.
