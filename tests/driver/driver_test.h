@@ -232,6 +232,24 @@ static inline char *dt_xml(const char *name, const char *uuid, const char *type,
                        emulator ? emulator : "", emulator ? "</emulator>\n" : "");
 }
 
+/* Writes <run>/qemu/<name>.status as a daemon (or a damaged one) could have
+ * left it: the fields in o (taken over) plus the monitor path and the domain
+ * XML every record carries. */
+static inline void dt_write_status(const char *name, const char *uuid, struct json_object *o)
+{
+    char *xml = dt_xml(name, uuid, NULL, NULL);
+    char *mon = vk_asprintf("%s/qemu/%s.qmp", dt_paths.run_dir, uuid);
+    json_object_object_add(o, "monitor", json_object_new_string(mon));
+    json_object_object_add(o, "xml", json_object_new_string(xml));
+    const char *text = json_object_to_json_string(o);
+    char *path = vk_asprintf("%s/qemu/%s.status", dt_paths.run_dir, name);
+    CHECK(vk_file_write_atomic(path, text, strlen(text), 0600) == 0);
+    json_object_put(o);
+    free(path);
+    free(mon);
+    free(xml);
+}
+
 /* Waits (bounded, generous) until the domain reaches state; returns it. */
 static inline int dt_wait_state(struct vk_qemu_driver *drv, const uint8_t *uuid, int want,
                                 int *reason)

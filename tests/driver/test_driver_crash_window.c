@@ -16,7 +16,6 @@
  * "starting": true (else just no pid field, which must mean the same). */
 static void write_starting(const char *name, const char *uuid, bool with_flag)
 {
-    char *xml = dt_xml(name, uuid, NULL, NULL);
     struct json_object *o = json_object_new_object();
     json_object_object_add(o, "name", json_object_new_string(name));
     if (with_flag) {
@@ -27,16 +26,7 @@ static void write_starting(const char *name, const char *uuid, bool with_flag)
     json_object_object_add(o, "id", json_object_new_int(5));
     json_object_object_add(o, "state", json_object_new_int(VK_DOM_PAUSED));
     json_object_object_add(o, "reason", json_object_new_int(10));
-    char *mon = vk_asprintf("%s/qemu/%s.qmp", dt_paths.run_dir, uuid);
-    json_object_object_add(o, "monitor", json_object_new_string(mon));
-    json_object_object_add(o, "xml", json_object_new_string(xml));
-    const char *text = json_object_to_json_string(o);
-    char *path = vk_asprintf("%s/qemu/%s.status", dt_paths.run_dir, name);
-    CHECK(vk_file_write_atomic(path, text, strlen(text), 0600) == 0);
-    json_object_put(o);
-    free(path);
-    free(mon);
-    free(xml);
+    dt_write_status(name, uuid, o);
 }
 
 /* A paused QEMU with -uuid uuid; pidfile NULL: one that is not ours. */

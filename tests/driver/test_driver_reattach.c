@@ -17,23 +17,13 @@
  * daemon could leave behind, or a damaged one). */
 static void write_status(const char *name, const char *uuid, pid_t pid, unsigned long long start)
 {
-    char *xml = dt_xml(name, uuid, NULL, NULL);
     struct json_object *o = json_object_new_object();
     json_object_object_add(o, "pid", json_object_new_int64(pid));
     json_object_object_add(o, "start_time", json_object_new_uint64(start));
     json_object_object_add(o, "id", json_object_new_int(77));
     json_object_object_add(o, "state", json_object_new_int(1));
     json_object_object_add(o, "reason", json_object_new_int(1));
-    char *mon = vk_asprintf("%s/qemu/%s.qmp", dt_paths.run_dir, uuid);
-    json_object_object_add(o, "monitor", json_object_new_string(mon));
-    json_object_object_add(o, "xml", json_object_new_string(xml));
-    const char *text = json_object_to_json_string(o);
-    char *path = vk_asprintf("%s/qemu/%s.status", dt_paths.run_dir, name);
-    CHECK(vk_file_write_atomic(path, text, strlen(text), 0600) == 0);
-    json_object_put(o);
-    free(path);
-    free(mon);
-    free(xml);
+    dt_write_status(name, uuid, o);
 }
 
 int main(void)

@@ -1,13 +1,15 @@
 """Raw protocol abuse against virtkitd: every bad call gets an error reply
 with the right code and the connection stays usable; framing errors close
 only the offending connection. Usage: bad_packets_check.py SOCKET_PATH"""
+import os
 import socket
 import struct
 import sys
 
-PROG, KEEPALIVE = 0x20008086, 0x6B656570
-CALL, REPLY, MESSAGE = 0, 1, 2
-OK, ERROR = 0, 1
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from vkwire import (ERROR, KEEPALIVE, MESSAGE, OK, REPLY, Raw, error_of,  # noqa: E402
+                    packet, xdr_string)
+
 VIR_ERR_NO_SUPPORT, VIR_ERR_INTERNAL, VIR_ERR_RPC = 3, 1, 39
 failures = 0
 
@@ -19,69 +21,14 @@ def check(cond, what):
         print("CHECK failed:", what, file=sys.stderr)
 
 
-def xdr_string(s):
-    b = s.encode()
-    return struct.pack(">I", len(b)) + b + b"\0" * ((4 - len(b) % 4) % 4)
-
-
-def packet(proc, serial, payload=b"", prog=PROG, vers=1, mtype=CALL, status=OK):
-    body = struct.pack(">IIiIII", prog, vers, proc, mtype, serial, status) + payload
-    return struct.pack(">I", len(body) + 4) + body
-
-
-class Conn:
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(30)
-        self.s.connect(path)
-        self.serial = 0
-
-    def recv_exact(self, n):
-        buf = b""
-        while len(buf) < n:
-            chunk = self.s.recv(n - len(buf))
-            if not chunk:
-                return None
-            buf += chunk
-        return buf
-
-    def recv_packet(self):
-        head = self.recv_exact(4)
-        if head is None:
-            return None
-        (length,) = struct.unpack(">I", head)
-        body = self.recv_exact(length - 4)
-        prog, vers, proc, mtype, serial, status = struct.unpack(">IIiIII", body[:24])
-        return dict(prog=prog, vers=vers, proc=proc, type=mtype, serial=serial,
-                    status=status, payload=body[24:])
+class Conn(Raw):
+    """A raw connection whose every reply must carry the serial of its call."""
 
     def call(self, proc, payload=b"", **kw):
-        self.serial += 1
-        self.s.sendall(packet(proc, self.serial, payload, **kw))
-        while True:
-            r = self.recv_packet()
-            if r is None or r["prog"] != KEEPALIVE:
-                break
+        r = super().call(proc, payload, **kw)
         if r is not None:
             check(r["serial"] == self.serial, f"reply serial {r['serial']} != {self.serial}")
         return r
-
-    def closed_by_server(self):
-        try:
-            return self.s.recv(1) == b""
-        except (ConnectionResetError, BrokenPipeError):
-            return True
-
-
-def error_of(r):
-    """(code, message) of an error reply."""
-    p = r["payload"]
-    code, domain, has_msg = struct.unpack(">iiI", p[:12])
-    msg = ""
-    if has_msg:
-        (n,) = struct.unpack(">I", p[12:16])
-        msg = p[16:16 + n].decode()
-    return code, msg
 
 
 def expect_error(r, code, text, what):

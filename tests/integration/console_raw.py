@@ -5,16 +5,16 @@ session is released however it ends (finish, abort, the client vanishing),
 so the next open succeeds without --force.
 
   console_raw.py RW_SOCKET RO_SOCKET DOMAIN_NAME"""
-import socket
+import os
 import struct
 import sys
 import time
 
-PROG = 0x20008086
-KEEPALIVE = 0x6B656570
-CALL, REPLY, STREAM = 0, 1, 3
-OK, ERROR, CONTINUE = 0, 1, 2
-AUTH_LIST, CONNECT_OPEN, LOOKUP_BY_NAME, OPEN_CONSOLE = 66, 1, 23, 201
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from vkwire import (CALL, CONTINUE, ERROR, KEEPALIVE, OK, REPLY, STREAM, Raw,  # noqa: E402
+                    error_of, packet, xdr_string)
+
+LOOKUP_BY_NAME, OPEN_CONSOLE = 23, 201
 failures = 0
 
 
@@ -27,63 +27,25 @@ def check(cond, what):
         print("ok:", what)
 
 
-def xdr_string(s):
-    b = s.encode()
-    return struct.pack(">I", len(b)) + b + b"\0" * ((4 - len(b) % 4) % 4)
+class Conn(Raw):
+    """An opened connection that reads past keepalive and stream traffic."""
 
-
-def packet(proc, serial, payload=b"", mtype=CALL, status=OK):
-    body = struct.pack(">IIiIII", PROG, 1, proc, mtype, serial, status) + payload
-    return struct.pack(">I", len(body) + 4) + body
-
-
-def error_message(payload):
-    code, domain, has_msg = struct.unpack(">iiI", payload[:12])
-    if not has_msg:
-        return code, ""
-    (n,) = struct.unpack(">I", payload[12:16])
-    return code, payload[16:16 + n].decode()
-
-
-class Conn:
     def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(30)
-        self.s.connect(path)
-        self.serial = 0
-        self.call(AUTH_LIST)
-        r = self.call(CONNECT_OPEN, struct.pack(">I", 1) + xdr_string("qemu:///system") +
-                      struct.pack(">I", 0))
-        assert r["status"] == OK, "CONNECT_OPEN failed"
-
-    def recv_exact(self, n):
-        buf = b""
-        while len(buf) < n:
-            chunk = self.s.recv(n - len(buf))
-            if not chunk:
-                return None
-            buf += chunk
-        return buf
+        super().__init__(path)
+        assert self.open(), "AUTH_LIST / CONNECT_OPEN failed"
 
     def recv_packet(self):
         """The next packet that is not keepalive (None at EOF)."""
         while True:
-            head = self.recv_exact(4)
-            if head is None:
-                return None
-            (length,) = struct.unpack(">I", head)
-            body = self.recv_exact(length - 4)
-            prog, vers, proc, mtype, serial, status = struct.unpack(">IIiIII", body[:24])
-            if prog == KEEPALIVE:
-                continue
-            return dict(proc=proc, type=mtype, serial=serial, status=status,
-                        payload=body[24:])
+            r = super().recv_packet()
+            if r is None or r["prog"] != KEEPALIVE:
+                return r
 
     def send(self, proc, payload=b"", mtype=CALL, status=OK, serial=None):
         if serial is None:
             self.serial += 1
             serial = self.serial
-        self.s.sendall(packet(proc, serial, payload, mtype, status))
+        self.s.sendall(packet(proc, serial, payload, mtype=mtype, status=status))
         return serial
 
     def call(self, proc, payload=b""):
@@ -132,7 +94,7 @@ def main():
     c.send(OPEN_CONSOLE, mtype=STREAM, status=ERROR, serial=9001)
     r = c.recv_packet()
     check(r and r["type"] == REPLY and r["status"] == ERROR and r["serial"] == 9001 and
-          "stream aborted at client request" in error_message(r["payload"])[1],
+          "stream aborted at client request" in error_of(r)[1],
           "abort of an unknown stream gets an error reply")
     c.send(OPEN_CONSOLE, b"stray bytes", mtype=STREAM, status=CONTINUE, serial=9002)
     r = c.call(LOOKUP_BY_NAME, xdr_string(name))
@@ -153,7 +115,7 @@ def main():
     check(r and r["status"] == OK, "open after finish succeeds")
     c2 = Conn(rw)
     _, r2 = open_console(c2, dom)
-    check(r2 and r2["status"] == ERROR and error_message(r2["payload"]) ==
+    check(r2 and r2["status"] == ERROR and error_of(r2) ==
           (9, "operation failed: Active console session exists for this domain"),
           "second open without FORCE: OPERATION_FAILED, libvirt's message")
 
@@ -181,7 +143,7 @@ def main():
     check(r3 and r3["status"] == OK, "FORCE open succeeds while another session is open")
     r = c.wait_for(c.serial, STREAM, ERROR)
     check(r and r["type"] == STREAM and r["status"] == ERROR and
-          "taken over" in error_message(r["payload"])[1],
+          "taken over" in error_of(r)[1],
           "the old stream gets a STREAM error naming the takeover")
     c3.close()
     c.close()
@@ -190,7 +152,7 @@ def main():
     cr = Conn(ro)
     r = cr.call(LOOKUP_BY_NAME, xdr_string(name))
     _, r = open_console(cr, r["payload"])
-    check(r and r["status"] == ERROR and "read only" in error_message(r["payload"])[1],
+    check(r and r["status"] == ERROR and "read only" in error_of(r)[1],
           "OPEN_CONSOLE on the read-only socket is refused")
     cr.close()
     if failures:
