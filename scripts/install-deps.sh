@@ -5,7 +5,7 @@ set -euo pipefail
 
 BUILD_PKGS=(
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
-  libxml2-dev libjson-c-dev libtirpc-dev rpcsvc-proto libgnutls28-dev
+  libxml2-dev libjson-c-dev libtirpc-dev rpcsvc-proto libgnutls28-dev libmnl-dev
 )
 RUNTIME_PKGS=(
   qemu-system-x86 qemu-utils
@@ -15,7 +15,7 @@ RUNTIME_PKGS=(
 TEST_PKGS=(
   libvirt-clients python3-libvirt
   linux-image-amd64 busybox-static cpio xz-utils zstd kmod
-  tmux
+  tmux iproute2
 )
 
 missing=()

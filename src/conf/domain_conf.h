@@ -157,7 +157,7 @@ struct vk_controller_def {
     struct vk_dev_info info;
 };
 
-enum vk_net_type { VK_NET_USER = 1, VK_NET_NETWORK, VK_NET_BRIDGE };
+enum vk_net_type { VK_NET_USER = 1, VK_NET_NETWORK, VK_NET_BRIDGE, VK_NET_ETHERNET };
 struct vk_net_def {
     enum vk_net_type type;
     uint8_t mac[6];
@@ -166,7 +166,9 @@ struct vk_net_def {
     char *model;         /* virtio, e1000, rtl8139, e1000e */
     char *backend_type;  /* <backend type='passt'/> */
     int mtu;             /* 0 unset */
-    char *target_dev;    /* <target dev=/> */
+    char *target_dev;    /* <target dev=/>; a libvirt-style auto name (vnetN) is
+                          * runtime data, kept only with VK_PARSE_STATUS */
+    bool target_unmanaged; /* <target managed='no'/>: an existing tap, not ours */
     struct vk_dev_info info;
 };
 

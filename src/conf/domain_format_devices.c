@@ -162,6 +162,8 @@ static void format_net(struct vk_buf *b, const struct vk_net_def *n)
     if (n->target_dev) {
         vk_buf_adds(b, "      <target");
         conf_attr(b, "dev", n->target_dev);
+        if (n->target_unmanaged)
+            conf_attr(b, "managed", "no");
         vk_buf_adds(b, "/>\n");
     }
     if (n->model) {

@@ -342,7 +342,7 @@ static int parse_net(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
     static const char *const backend_attrs[] = {"type", NULL};
     static const char *const backends[] = {"default", "passt", NULL};
     static const char *const mtu_attrs[] = {"size", NULL};
-    static const char *const target_attrs[] = {"dev", NULL};
+    static const char *const target_attrs[] = {"dev", "managed", NULL};
     struct vk_net_def *net = VK_APPEND(def->nets, def->nnets);
     conf_info_init(&net->info);
     int type = 0;
@@ -429,8 +429,16 @@ static int parse_net(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
             const char *dev = xu_attr(c, "dev");
             if (!dev || !*dev)
                 return xu_err_missing(c, "dev");
-            if (strlen(dev) >= 16 || strchr(dev, '/'))
+            if (strlen(dev) >= 16 || strchr(dev, '/') || strchr(dev, '%'))
                 return xu_err_value(c, "dev", dev);
+            int managed = 0;
+            if (xu_attr_yesno(c, "managed", "yes", "no", &managed) < 0)
+                return -1;
+            net->target_unmanaged = managed == 2;
+            /* As libvirt: vnetN names are the daemon's runtime choice, not
+             * configuration (a redefined live XML must not pin one). */
+            if (!strncmp(dev, "vnet", 4) && !net->target_unmanaged && !(flags & VK_PARSE_STATUS))
+                continue;
             net->target_dev = vk_strdup(dev);
         } else {
             return xu_err_elem(c);
@@ -438,7 +446,10 @@ static int parse_net(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
     }
     if (err)
         return -1;
-    if (!net->source && net->type != VK_NET_USER)
+    if (net->target_unmanaged && net->type != VK_NET_ETHERNET)
+        return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
+                            "<interface/target managed='no'> needs interface type 'ethernet'");
+    if (!net->source && net->type != VK_NET_USER && net->type != VK_NET_ETHERNET)
         return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF, "missing <interface/source %s>",
                             net->type == VK_NET_NETWORK ? "network" : "bridge");
     if (!net->mac_given && conf_mac_generate(net->mac) < 0)

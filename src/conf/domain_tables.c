@@ -21,7 +21,7 @@ const char *const conf_cpu_policy_names[] = {
 const char *const conf_disk_type_names[] = {"", "file", "block", NULL};
 const char *const conf_disk_device_names[] = {"", "disk", "cdrom", "floppy", NULL};
 const char *const conf_disk_bus_names[] = {"", "virtio", "sata", "scsi", "ide", "fdc", "usb", NULL};
-const char *const conf_net_type_names[] = {"", "user", "network", "bridge", NULL};
+const char *const conf_net_type_names[] = {"", "user", "network", "bridge", "ethernet", NULL};
 const char *const conf_chr_type_names[] = {
     "", "pty", "file", "unix", "spicevmc", "null", "stdio", NULL,
 };

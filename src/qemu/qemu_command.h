@@ -11,8 +11,10 @@
  *    virtio memballoon, virtio-serial 0 for virtio ports, lsi/ahci for
  *    disks that name a missing SCSI/SATA controller, q35 root ports (+1
  *    spare), a pcie-pci-bridge for conventional-PCI devices on q35.
- *  - Interface types network/bridge and the passt backend are rejected
- *    (need the network layer / the passt helper).
+ *  - Interface type network and the passt backend are rejected (need the
+ *    virtual network layer / the passt helper). Types ethernet and bridge
+ *    use a tap the driver opened: -netdev tap,fd=N as libvirt (no vhost,
+ *    as libvirt under TCG).
  *  - Images are not probed: a qcow2 overlay's backing file is opened by QEMU
  *    from the image header (libvirt probes and names each layer instead).
  *  - Disks always get an explicit format node (as libvirt for QEMU 7.2);
@@ -42,6 +44,11 @@ struct vk_qemu_cmd_ctx {
     /* Feature "save": add -incoming defer (restore then sends QMP
      * migrate-incoming with the saved stream). */
     bool incoming_defer;
+    /* Feature "net": the open tap fd of each interface (indexed as
+     * def->nets; -1 or past nnet_fds for user ones). A tap interface without
+     * one renders fd -1: only for callers that render without running. */
+    const int *net_fds;
+    size_t nnet_fds;
 };
 
 /* Paths the builder derives from run_dir (the driver creates run_dir):

@@ -18,13 +18,12 @@ int vk_cmd_build_nets(struct vk_cmd *c)
         char hostnet[80], id[64], mac[18];
         switch (n->type) {
         case VK_NET_USER:
+        case VK_NET_BRIDGE:
+        case VK_NET_ETHERNET:
             break;
         case VK_NET_NETWORK:
             return vk_cmd_unsupported(c, "interface type 'network' needs virtual networking, "
                                          "not available yet");
-        case VK_NET_BRIDGE:
-            return vk_cmd_unsupported(c, "interface type 'bridge' needs tap devices from the "
-                                         "network layer, not available yet");
         default:
             return vk_cmd_unsupported(c, "interface %zu: type is not supported", i);
         }
@@ -41,7 +40,15 @@ int vk_cmd_build_nets(struct vk_cmd *c)
                  n->mac[3], n->mac[4], n->mac[5]);
 
         struct json_object *nd = json_object_new_object();
-        vk_js(nd, "type", "user");
+        if (n->type == VK_NET_USER) {
+            vk_js(nd, "type", "user");
+        } else {
+            char fd[16];
+            snprintf(fd, sizeof(fd), "%d",
+                     c->ctx->net_fds && i < c->ctx->nnet_fds ? c->ctx->net_fds[i] : -1);
+            vk_js(nd, "type", "tap");
+            vk_js(nd, "fd", fd);
+        }
         vk_js(nd, "id", hostnet);
         vk_cmd_add_json(c, "-netdev", nd);
 

@@ -13,6 +13,7 @@
 
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_driver_stats_priv.h"
+#include "qemu/qemu_interface.h"
 #include "qemu/qemu_monitor.h"
 #include "util/vk_alloc.h"
 #include "util/vk_error.h"
@@ -198,6 +199,7 @@ struct snap {
     size_t nnets;
     char **net_name;
     uint8_t (*net_mac)[6];
+    int *net_type; /* enum vk_net_type */
     bool balloon;
     int balloon_period;
     char *balloon_id;
@@ -227,9 +229,11 @@ static void snap_take(struct vk_qemu_dom *dom, struct snap *s)
     s->nnets = def->nnets;
     s->net_name = vk_calloc(def->nnets + 1, sizeof(char *));
     s->net_mac = vk_calloc(def->nnets + 1, sizeof(*s->net_mac));
+    s->net_type = vk_calloc(def->nnets + 1, sizeof(int));
     for (size_t i = 0; i < def->nnets; i++) {
         s->net_name[i] = vk_strdup(def->nets[i].target_dev);
         memcpy(s->net_mac[i], def->nets[i].mac, 6);
+        s->net_type[i] = (int)def->nets[i].type;
     }
     const struct vk_memballoon_def *b = &def->memballoon;
     /* No <memballoon> means QEMU got the default virtio balloon. */
@@ -251,6 +255,7 @@ static void snap_clear(struct snap *s)
         free(s->net_name[i]);
     free(s->net_name);
     free(s->net_mac);
+    free(s->net_type);
     free(s->balloon_id);
 }
 
@@ -337,16 +342,27 @@ static void group_vcpu(const struct snap *s, struct vk_tparams *tp)
     free(tids);
 }
 
-/* User-mode networking (the only kind we run) has no host-side device, so
- * there is no traffic counter to read: only the interfaces are named. */
+/* Tap-backed interfaces have counters (feature "net"); user-mode ones have
+ * no host-side device, so they are only named, as libvirt does. */
 static void group_interface(const struct snap *s, struct vk_tparams *tp)
 {
+    static const char *const keys[8] = {"rx.bytes", "rx.pkts", "rx.errs", "rx.drop",
+                                        "tx.bytes", "tx.pkts", "tx.errs", "tx.drop"};
     if (!s->active)
         return;
     vk_tparams_add_uint(tp, (unsigned)s->nnets, "net.count");
-    for (size_t i = 0; i < s->nnets; i++)
-        if (s->net_name[i])
-            vk_tparams_add_string(tp, s->net_name[i], "net.%zu.name", i);
+    for (size_t i = 0; i < s->nnets; i++) {
+        if (!s->net_name[i])
+            continue;
+        vk_tparams_add_string(tp, s->net_name[i], "net.%zu.name", i);
+        long long v[8];
+        if (vk_qemu_interface_counters(s->net_type[i], s->net_name[i], v) < 0) {
+            vk_error_reset(); /* a vanished tap: named without counters */
+            continue;
+        }
+        for (int k = 0; k < 8; k++)
+            vk_tparams_add_ullong(tp, (unsigned long long)v[k], "net.%zu.%s", i, keys[k]);
+    }
 }
 
 /* The stats object of query-blockstats for disk i: the argv builder names
@@ -633,7 +649,8 @@ int vk_qemu_domain_interface_stats(struct vk_qemu_driver *drv, const uint8_t *uu
     snap_take(dom, &s);
     int ret = -1;
     bool found = false;
-    for (size_t i = 0; i < s.nnets && iface && !found; i++) {
+    size_t i = 0;
+    for (; i < s.nnets && iface && !found; i++) {
         char mac[18];
         snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", s.net_mac[i][0],
                  s.net_mac[i][1], s.net_mac[i][2], s.net_mac[i][3], s.net_mac[i][4],
@@ -645,7 +662,11 @@ int vk_qemu_domain_interface_stats(struct vk_qemu_driver *drv, const uint8_t *uu
         vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
                      "domain '%s' has no interface '%s' (give its target device or MAC address)",
                      dom->name, iface ? iface : "");
-    else if (running_mon(dom))
+    else if (running_mon(dom) && s.net_name[i - 1] && s.net_type[i - 1] != VK_NET_USER) {
+        ret = vk_qemu_interface_counters(s.net_type[i - 1], s.net_name[i - 1], out);
+        if (ret < 0)
+            vk_qemu_error_name_domain(dom->name);
+    } else if (running_mon(dom))
         vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
                      "domain '%s': interface '%s' uses user-mode networking, which has no host "
                      "device to count its traffic",

@@ -22,6 +22,7 @@
 
 #include "qemu_command.h"
 #include "qemu_domain.h"
+#include "qemu_interface.h"
 #include "qemu_monitor.h"
 #include "qemu_status.h"
 #include "util/vk_alloc.h"
@@ -214,6 +215,7 @@ static void process_stopped(struct vk_qemu_dom *dom, int reason, int only_watch)
     dom->destroying = false;
     dom->shutdown_seen = false;
     dom->vnc_port = dom->spice_port = 0;
+    vk_qemu_interfaces_release(dom->def); /* feature "net": taps we created */
     if (dom->newdef) {
         vk_domain_def_free(dom->def);
         dom->def = dom->newdef;
@@ -547,6 +549,9 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     vk_autofree char *run_dir = dom_run_dir(dom);
     bool paused = flags & VK_START_PAUSED;
     bool intent_saved = false;
+    int *tap_fds = NULL; /* feature "net" */
+    bool made_newdef = false, taps_open = false;
+    int *keep = NULL;
 
     if (def->virt_type == VK_VIRT_KVM && check_kvm(dom) < 0)
         return -1;
@@ -562,11 +567,24 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     if ((lfd = listen_monitor(mon_path)) < 0)
         goto fail;
 
+    /* Feature "net": taps name themselves into the live def (vnetN), so the
+     * config is set apart first. */
+    pthread_mutex_lock(&dom->lock);
+    if (dom->persistent && !dom->newdef && def->nnets) {
+        dom->newdef = vk_domain_def_copy(def);
+        made_newdef = dom->newdef != NULL;
+    }
+    pthread_mutex_unlock(&dom->lock);
+    if (vk_qemu_interfaces_open(dom->name, dom->def, &tap_fds) < 0)
+        goto fail;
+    taps_open = true;
+
     int vnc_port, spice_port;
     pick_graphics_ports(dom, &vnc_port, &spice_port);
     struct vk_qemu_cmd_ctx ctx = {
         .monitor_fd = lfd, .qemu_version = version, .run_dir = run_dir, .vnc_port = vnc_port,
-        .spice_port = spice_port, .incoming_defer = flags & VK_START_X_INCOMING};
+        .spice_port = spice_port, .incoming_defer = flags & VK_START_X_INCOMING,
+        .net_fds = tap_fds, .nnet_fds = def->nnets};
     argv = vk_qemu_build_argv(def, &ctx);
     if (!argv) {
         vk_qemu_error_name_domain(dom->name);
@@ -589,11 +607,17 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
         goto fail;
     intent_saved = true;
 
+    keep = vk_calloc(def->nnets + 1, sizeof(int));
+    int nkeep = 0;
+    keep[nkeep++] = lfd;
+    for (size_t i = 0; i < def->nnets; i++)
+        if (tap_fds[i] >= 0)
+            keep[nkeep++] = tap_fds[i];
     struct vk_spawn_opts so = {.stdin_fd = -1,
                                .stdout_fd = logfd,
                                .stderr_fd = logfd,
-                               .keep_fds = &lfd,
-                               .nkeep_fds = 1,
+                               .keep_fds = keep,
+                               .nkeep_fds = nkeep,
                                .new_session = true};
     if (vk_spawn(argv, &so, &pid) < 0) {
         vk_qemu_error_name_domain(dom->name);
@@ -602,6 +626,8 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     }
     close(logfd);
     logfd = -1;
+    vk_qemu_interfaces_close_fds(tap_fds, def->nnets); /* QEMU holds them now */
+    tap_fds = NULL;
     pidfd = pidfd_open(pid, 0);
     if (pidfd < 0) {
         vk_error_system(errno, "domain '%s': cannot open a pidfd for QEMU", dom->name);
@@ -663,6 +689,7 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
         vk_qemu_emit(dom, id, VK_EVENT_SUSPENDED, 0);
     pthread_mutex_unlock(&dom->lock);
     vk_qemu_argv_free(argv);
+    free(keep);
     VK_INFO("domain '%s' started: id %d, pid %d", dom->name, id, (int)pid);
     vk_qemu_console_learn(dom); /* pty paths, VNC port into the live def */
     return 0;
@@ -718,10 +745,22 @@ fail : {
     remove_dom_run_dir(dom);
     if (intent_saved) /* QEMU is gone: the 'starting' record is void */
         vk_qemu_status_delete(drv, dom->name);
+    vk_qemu_interfaces_close_fds(tap_fds, def->nnets);
+    free(keep);
+    if (taps_open) {
+        struct vk_error kept = *vk_error_last();
+        vk_qemu_interfaces_release(def);
+        vk_error_set(kept.code, kept.domain, "%s", kept.message);
+    }
     pthread_mutex_lock(&dom->lock);
     dom->state = VK_DOM_SHUTOFF;
     dom->reason = SHUTOFF_FAILED;
     dom->vnc_port = dom->spice_port = 0;
+    if (made_newdef) { /* the config again, without runtime tap names */
+        vk_domain_def_free(dom->def);
+        dom->def = dom->newdef;
+        dom->newdef = NULL;
+    }
     pthread_mutex_unlock(&dom->lock);
     vk_qemu_argv_free(argv);
     return -1;

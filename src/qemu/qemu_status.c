@@ -17,6 +17,7 @@
 
 #include "qemu_domain.h"
 #include "qemu_status.h"
+#include "qemu/qemu_interface.h"
 #include "util/vk_alloc.h"
 #include "util/vk_error.h"
 #include "util/vk_file.h"
@@ -286,6 +287,7 @@ static void load_one_status(struct vk_qemu_driver *drv, const char *file)
         /* Killed mid-start: stop what it spawned, as for a QEMU left paused
          * while starting; the domain stays shut off (transient: gone). */
         kill_starting_qemus(drv, name, def->uuid);
+        vk_qemu_interfaces_release(def); /* feature "net" */
         VK_INFO("domain '%s': its start was cut by the daemon stopping; it is shut off", name);
         forget(drv, name, s.monitor);
         goto out;
@@ -305,6 +307,7 @@ static void load_one_status(struct vk_qemu_driver *drv, const char *file)
     if (now_start == 0 || now_start != s.start_time) {
         pthread_mutex_unlock(&drv->lock);
         VK_INFO("domain '%s': QEMU pid %d is gone; marking it shut off", name, (int)pid);
+        vk_qemu_interfaces_release(def); /* feature "net": its taps */
         if (dom) {
             pthread_mutex_lock(&dom->lock);
             dom->state = VK_DOM_SHUTOFF;

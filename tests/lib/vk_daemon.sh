@@ -10,6 +10,8 @@
 # when the test fails, then removes ROOT.
 #
 # VIRTKITD: path of the virtkitd binary (meson passes it).
+# VK_DAEMON_PREFIX (optional): a command the daemon runs under, word-split,
+# e.g. "ip netns exec vk-netif-123" (it must exec virtkitd, keeping the pid).
 
 : "${VIRTKITD:?VIRTKITD must point at the virtkitd binary}"
 
@@ -73,6 +75,9 @@ vk_cleanup() {
         grep -v " debug: " "$ROOT/daemon.log" | tail -n 40 >&2
     fi
     rm -rf "$ROOT"
+    # VK_CLEANUP_HOOK (optional): what the test set up around the daemon
+    # (e.g. its network namespace), undone after the daemon and QEMUs died.
+    [ -z "${VK_CLEANUP_HOOK:-}" ] || "$VK_CLEANUP_HOOK"
     exit $rc
 }
 
@@ -99,7 +104,8 @@ vk_wait_socket() {
 }
 
 vk_daemon_spawn() {
-    "$VIRTKITD" --root "$ROOT" --verbose >> "$ROOT/daemon.log" 2>&1 &
+    # shellcheck disable=SC2086 # the prefix is a command line on purpose
+    ${VK_DAEMON_PREFIX:-} "$VIRTKITD" --root "$ROOT" --verbose >> "$ROOT/daemon.log" 2>&1 &
     VK_DAEMON_PID=$!
     vk_wait_socket
 }
