@@ -569,7 +569,8 @@ static int collect(struct vk_cmd *c, struct pci_want **w, size_t *n, struct name
         if (add_want(c, w, n, ctl, drv, &ctl->info, name_of(nm, "controller %zu", i)) < 0)
             return -1;
     }
-    /* Controllers the disks refer to but the def lacks, as libvirt adds. */
+    /* Controllers the disks refer to but the def lacks, as libvirt adds
+     * them: every index from 0 up to the highest a disk uses. */
     for (size_t i = 0; i < def->ndisks; i++) {
         const struct vk_disk_def *d = &def->disks[i];
         struct vk_drive_addr a;
@@ -578,20 +579,20 @@ static int collect(struct vk_cmd *c, struct pci_want **w, size_t *n, struct name
         if (vk_cmd_drive_address(c, d, &a) < 0)
             return -1;
         const char *type = d->bus == VK_BUS_SCSI ? "scsi" : "sata";
-        if (vk_cmd_find_ctrl(c, type, a.controller) ||
-            (c->q35 && d->bus == VK_BUS_SATA && a.controller == 0))
-            continue;
         if (a.controller < 0 || a.controller >= 8)
             return vk_cmd_unsupported(c, "disk '%s': %s controller %d is out of range (0-7)",
                                       d->target_dev, type, a.controller);
-        char *flag =
-            d->bus == VK_BUS_SCSI ? &c->auto_scsi[a.controller] : &c->auto_sata[a.controller];
-        if (*flag)
-            continue;
-        *flag = 1;
-        if (add_want(c, w, n, flag, d->bus == VK_BUS_SCSI ? "lsi" : "ahci", NULL,
-                     name_of(nm, "an added controller for disk %zu", i)) < 0)
-            return -1;
+        for (int k = 0; k <= a.controller; k++) {
+            if (vk_cmd_find_ctrl(c, type, k) || (c->q35 && d->bus == VK_BUS_SATA && k == 0))
+                continue;
+            char *flag = d->bus == VK_BUS_SCSI ? &c->auto_scsi[k] : &c->auto_sata[k];
+            if (*flag)
+                continue;
+            *flag = 1;
+            if (add_want(c, w, n, flag, d->bus == VK_BUS_SCSI ? "lsi" : "ahci", NULL,
+                         name_of(nm, "an added controller for disk %zu", i)) < 0)
+                return -1;
+        }
     }
     if (!have_vserial && vk_cmd_needs_vserial(c)) {
         c->vserial_auto = true;
@@ -874,8 +875,8 @@ static void set_pci(struct vk_dev_addr *d, const struct vk_cmd *c, const struct 
     d->multifunction = mf;
 }
 
-static struct vk_controller_def *append_ctrl(struct vk_domain_def *def, const char *type, int index,
-                                             const char *model)
+struct vk_controller_def *vk_qemu_def_append_ctrl(struct vk_domain_def *def, const char *type,
+                                                  int index, const char *model)
 {
     struct vk_controller_def *ct = VK_APPEND(def->controllers, def->ncontrollers);
     memset(ct, 0, sizeof(*ct));
@@ -884,8 +885,68 @@ static struct vk_controller_def *append_ctrl(struct vk_domain_def *def, const ch
     ct->model = model ? vk_strdup(model) : NULL;
     ct->ports = ct->vectors = -1;
     ct->target_chassis = ct->target_port = ct->master_startport = -1;
-    ct->info.addr.type = VK_ADDR_NONE;
+    struct vk_dev_addr *a = &ct->info.addr;
+    a->type = VK_ADDR_NONE;
+    a->domain = a->bus = a->slot = a->function = a->multifunction = -1;
+    a->controller = a->target = a->unit = a->port = a->iobase = a->irq = -1;
     return ct;
+}
+
+static bool def_has_ctrl(const struct vk_domain_def *def, const char *type, int index)
+{
+    for (size_t i = 0; i < def->ncontrollers; i++)
+        if (streq(def->controllers[i].type, type) && def->controllers[i].index == index)
+            return true;
+    return false;
+}
+
+/* Controllers the disks refer to but the def lacks, in libvirt's order (IDE,
+ * floppy, SCSI, SATA, then the virtio-serial controller channels need), each
+ * type with every index up to the highest used; PCI ones at the addresses
+ * the builder gave them. */
+static void append_implicit_ctrls(struct vk_domain_def *def, struct vk_cmd *c)
+{
+    static const struct {
+        enum vk_disk_bus bus;
+        const char *type, *model;
+    } kinds[] = {{VK_BUS_IDE, "ide", NULL},
+                 {VK_BUS_FDC, "fdc", NULL},
+                 {VK_BUS_SCSI, "scsi", "lsilogic"},
+                 {VK_BUS_SATA, "sata", NULL}};
+    for (size_t t = 0; t < sizeof(kinds) / sizeof(kinds[0]); t++) {
+        int max = -1;
+        for (size_t i = 0; i < def->ndisks; i++) {
+            const struct vk_dev_addr *a = &def->disks[i].info.addr;
+            if (def->disks[i].bus == kinds[t].bus && a->type == VK_ADDR_DRIVE &&
+                a->controller > max)
+                max = a->controller;
+        }
+        for (int k = 0; k <= max && k < 8; k++) {
+            if (def_has_ctrl(def, kinds[t].type, k))
+                continue;
+            struct vk_controller_def *ct =
+                vk_qemu_def_append_ctrl(def, kinds[t].type, k, kinds[t].model);
+            const void *key = kinds[t].bus == VK_BUS_SCSI   ? (const void *)&c->auto_scsi[k]
+                              : kinds[t].bus == VK_BUS_SATA ? (const void *)&c->auto_sata[k]
+                                                            : NULL;
+            const struct vk_pci_assigned *pa = key ? find_pci(c, key) : NULL;
+            if (pa)
+                set_pci(&ct->info.addr, c, pa);
+            if (kinds[t].bus == VK_BUS_IDE && !c->q35) {
+                /* The PIIX3 IDE function built into i440fx, at its fixed 00:01.1. */
+                ct->info.addr.type = VK_ADDR_PCI;
+                ct->info.addr.domain = ct->info.addr.bus = 0;
+                ct->info.addr.slot = 1;
+                ct->info.addr.function = 1;
+            }
+        }
+    }
+    if (c->vserial_auto && !def_has_ctrl(def, "virtio-serial", 0)) {
+        struct vk_controller_def *ct = vk_qemu_def_append_ctrl(def, "virtio-serial", 0, NULL);
+        const struct vk_pci_assigned *pa = find_pci(c, vk_key_auto_vserial);
+        if (pa)
+            set_pci(&ct->info.addr, c, pa);
+    }
 }
 
 /* Keeps the pci controllers together, sorted by index, where the first
@@ -981,7 +1042,7 @@ int vk_qemu_def_assign_addresses(struct vk_domain_def *def)
             continue;
         bool port = b->model == VK_PCIBUS_ROOT_PORT;
         struct vk_controller_def *ct =
-            append_ctrl(def, "pci", i, port ? "pcie-root-port" : "pcie-to-pci-bridge");
+            vk_qemu_def_append_ctrl(def, "pci", i, port ? "pcie-root-port" : "pcie-to-pci-bridge");
         ct->model_name = vk_strdup(port ? "pcie-root-port" : "pcie-pci-bridge");
         if (port) {
             ct->target_chassis = b->chassis;
@@ -991,18 +1052,7 @@ int vk_qemu_def_assign_addresses(struct vk_domain_def *def)
         if (a)
             set_pci(&ct->info.addr, &c, a);
     }
-    for (int k = 0; k < 8; k++) {
-        const char *keys[2] = {&c.auto_scsi[k], &c.auto_sata[k]};
-        for (int t = 0; t < 2; t++) {
-            if (!*keys[t])
-                continue;
-            struct vk_controller_def *ct =
-                append_ctrl(def, t ? "sata" : "scsi", k, t ? NULL : "lsilogic");
-            const struct vk_pci_assigned *a = find_pci(&c, keys[t]);
-            if (a)
-                set_pci(&ct->info.addr, &c, a);
-        }
-    }
+    append_implicit_ctrls(def, &c);
     sort_pci_ctrls(def);
     ret = 0;
 out:

@@ -159,3 +159,6 @@ bool vk_cmd_needs_vserial(const struct vk_cmd *c);
  * pcie-pci-bridge, SCSI/SATA controllers that disks refer to). Addresses
  * already in the def are kept. 0, or -1 with the error set. */
 int vk_qemu_def_assign_addresses(struct vk_domain_def *def);
+/* Appends a controller with nothing set but type, index and model. */
+struct vk_controller_def *vk_qemu_def_append_ctrl(struct vk_domain_def *def, const char *type,
+                                                  int index, const char *model);

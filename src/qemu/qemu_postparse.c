@@ -178,22 +178,6 @@ static bool has_ctrl(const struct vk_domain_def *def, const char *type, int inde
     return false;
 }
 
-static struct vk_controller_def *add_ctrl(struct vk_domain_def *def, const char *type, int index,
-                                          const char *model)
-{
-    struct vk_controller_def *ct = VK_APPEND(def->controllers, def->ncontrollers);
-    memset(ct, 0, sizeof(*ct));
-    ct->type = vk_strdup(type);
-    ct->index = index;
-    ct->model = vk_strdup(model);
-    ct->ports = ct->vectors = -1;
-    ct->target_chassis = ct->target_port = ct->master_startport = -1;
-    struct vk_dev_addr *a = &ct->info.addr;
-    a->domain = a->bus = a->slot = a->function = a->multifunction = -1;
-    a->controller = a->target = a->unit = a->port = a->iobase = a->irq = -1;
-    return ct;
-}
-
 static void init_chr(struct vk_chr_def *ch)
 {
     memset(ch, 0, sizeof(*ch));
@@ -201,25 +185,6 @@ static void init_chr(struct vk_chr_def *ch)
     struct vk_dev_addr *a = &ch->info.addr;
     a->domain = a->bus = a->slot = a->function = a->multifunction = -1;
     a->controller = a->target = a->unit = a->port = a->iobase = a->irq = -1;
-}
-
-/* As the builder decides (vk_cmd_needs_vserial): a virtio port that sits
- * on controller 0, explicitly or by default. */
-static bool on_vserial0(const struct vk_chr_def *ch)
-{
-    return ch->info.addr.type != VK_ADDR_VIRTIO_SERIAL || ch->info.addr.controller <= 0;
-}
-
-static bool needs_vserial(const struct vk_domain_def *def)
-{
-    for (size_t i = 0; i < def->nchannels; i++)
-        if ((!def->channels[i].target_type || streq(def->channels[i].target_type, "virtio")) &&
-            on_vserial0(&def->channels[i]))
-            return true;
-    for (size_t i = 0; i < def->nconsoles; i++)
-        if (streq(def->consoles[i].target_type, "virtio") && on_vserial0(&def->consoles[i]))
-            return true;
-    return false;
 }
 
 static void fill_chr(struct vk_domain_def *def)
@@ -296,6 +261,15 @@ static void fill_audio(struct vk_domain_def *def)
 
 static void fill_videos(struct vk_domain_def *def)
 {
+    if (def->ngraphics && !def->nvideos) {
+        /* A display needs a video card: libvirt's x86 default. */
+        struct vk_video_def *v = VK_APPEND(def->videos, def->nvideos);
+        memset(v, 0, sizeof(*v));
+        v->model = vk_strdup("cirrus");
+        struct vk_dev_addr *a = &v->info.addr;
+        a->domain = a->bus = a->slot = a->function = a->multifunction = -1;
+        a->controller = a->target = a->unit = a->port = a->iobase = a->irq = -1;
+    }
     bool have_primary = false;
     for (size_t i = 0; i < def->nvideos; i++)
         have_primary |= def->videos[i].primary;
@@ -323,6 +297,8 @@ static void fill_videos(struct vk_domain_def *def)
     }
 }
 
+/* In libvirt's order: USB, q35's built-in SATA, the PCI root. Controllers
+ * the disks and channels need come with the addresses (after these). */
 static void fill_controllers(struct vk_domain_def *def)
 {
     bool q35 = is_q35(def);
@@ -330,19 +306,17 @@ static void fill_controllers(struct vk_domain_def *def)
     for (size_t i = 0; i < def->ncontrollers; i++)
         usb |= streq(def->controllers[i].type, "usb");
     if (!usb)
-        add_ctrl(def, "usb", 0, q35 ? "qemu-xhci" : "piix3-uhci");
-    if (!has_ctrl(def, "pci", 0))
-        add_ctrl(def, "pci", 0, q35 ? "pcie-root" : "pci-root");
+        vk_qemu_def_append_ctrl(def, "usb", 0, q35 ? "qemu-xhci" : "piix3-uhci");
     if (q35 && !has_ctrl(def, "sata", 0)) {
         /* The ICH9 AHCI built into q35, at its fixed 00:1f.2. */
-        struct vk_dev_addr *a = &add_ctrl(def, "sata", 0, NULL)->info.addr;
+        struct vk_dev_addr *a = &vk_qemu_def_append_ctrl(def, "sata", 0, NULL)->info.addr;
         a->type = VK_ADDR_PCI;
         a->domain = a->bus = 0;
         a->slot = 0x1f;
         a->function = 2;
     }
-    if (!has_ctrl(def, "virtio-serial", 0) && needs_vserial(def))
-        add_ctrl(def, "virtio-serial", 0, NULL);
+    if (!has_ctrl(def, "pci", 0))
+        vk_qemu_def_append_ctrl(def, "pci", 0, q35 ? "pcie-root" : "pci-root");
     if (!def->memballoon.present) {
         def->memballoon.present = true;
         def->memballoon.model = vk_strdup("virtio");
@@ -351,6 +325,74 @@ static void fill_controllers(struct vk_domain_def *def)
         a->domain = a->bus = a->slot = a->function = a->multifunction = -1;
         a->controller = a->target = a->unit = a->port = a->iobase = a->irq = -1;
     }
+}
+
+/* ---- disks, graphics, emulator ---- */
+
+/* libvirt keeps the disks of one bus sorted by target, each disk going in
+ * before the first later one of its bus, or after the last of its bus. */
+static void sort_disks(struct vk_domain_def *def)
+{
+    size_t n = def->ndisks;
+    if (n < 2)
+        return;
+    struct vk_disk_def *out = vk_calloc(n, sizeof(*out));
+    for (size_t i = 0; i < n; i++) {
+        const struct vk_disk_def *d = &def->disks[i];
+        size_t at = i; /* the end of what is placed so far */
+        bool found = false;
+        for (size_t j = i; j-- > 0;) {
+            if (out[j].bus != d->bus)
+                continue;
+            if (vk_disk_target_index(out[j].target_dev) > vk_disk_target_index(d->target_dev)) {
+                at = j;
+                found = true;
+            } else if (!found) {
+                at = j + 1;
+                found = true;
+            }
+        }
+        memmove(&out[at + 1], &out[at], (i - at) * sizeof(*out));
+        out[at] = *d;
+    }
+    memcpy(def->disks, out, n * sizeof(*out));
+    free(out);
+}
+
+static void fill_disks(struct vk_domain_def *def)
+{
+    for (size_t i = 0; i < def->ndisks; i++) {
+        struct vk_disk_def *d = &def->disks[i];
+        if (!d->driver_name)
+            d->driver_name = vk_strdup("qemu");
+        if (!d->format)
+            d->format = vk_strdup("raw");
+        if (d->device == VK_DISK_DEV_CDROM)
+            d->readonly = true;
+    }
+    sort_disks(def);
+}
+
+/* VNC and SPICE listening on an address libvirt writes as <listen type='address'/>. */
+static void fill_graphics(struct vk_domain_def *def)
+{
+    for (size_t i = 0; i < def->ngraphics; i++)
+        if (!def->graphics[i].listen_type)
+            def->graphics[i].listen_type = vk_strdup("address");
+}
+
+/* libvirt names the NIC model QEMU gives an interface without one. */
+static void fill_nets(struct vk_domain_def *def)
+{
+    for (size_t i = 0; i < def->nnets; i++)
+        if (!def->nets[i].model)
+            def->nets[i].model = vk_strdup("rtl8139");
+}
+
+static void fill_emulator(struct vk_domain_def *def)
+{
+    if (!def->emulator)
+        def->emulator = vk_strdup(vk_qemu_emulator_of(def));
 }
 
 /* virtio-serial ports as the builder numbers them: channels from 1, virtio
@@ -395,10 +437,14 @@ static void fill_vserial_ports(struct vk_domain_def *def)
 int vk_qemu_postparse(struct vk_qemu_driver *drv, struct vk_domain_def *def)
 {
     (void)drv;
+    fill_emulator(def);
     fill_machine(def);
     fill_cpu(def);
     fill_boot(def);
     fill_chr(def);
+    fill_disks(def);
+    fill_nets(def);
+    fill_graphics(def);
     fill_controllers(def);
     fill_inputs(def);
     fill_audio(def);
