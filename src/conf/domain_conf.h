@@ -260,6 +260,18 @@ struct vk_pm_def {
     enum vk_tristate suspend_to_mem, suspend_to_disk;
 };
 
+/* Feature "tune": <memtune> limits in KiB (0 = not set; libvirt's
+ * "unlimited" is not set either) and <cputune> (microseconds; 0 = not set,
+ * quotas -1 = unlimited). */
+struct vk_memtune_def {
+    unsigned long long hard_limit_kib, soft_limit_kib, swap_hard_limit_kib, min_guarantee_kib;
+};
+struct vk_cputune_def {
+    unsigned long long shares;
+    unsigned long long period, global_period, emulator_period;
+    long long quota, global_quota, emulator_quota;
+};
+
 struct vk_domain_def {
     enum vk_virt_type virt_type;
     char *name;
@@ -270,6 +282,8 @@ struct vk_domain_def {
 
     unsigned long long memory_kib;         /* <memory>, the maximum */
     unsigned long long current_memory_kib; /* <currentMemory>, 0 = same as memory */
+    struct vk_memtune_def memtune; /* feature "tune" */
+    struct vk_cputune_def cputune; /* feature "tune" */
     int vcpus;            /* <vcpu> */
     int vcpus_current;    /* <vcpu current=>, 0 unset */
     char *vcpu_placement;

@@ -245,12 +245,14 @@ char *vk_domain_def_format(const struct vk_domain_def *def, unsigned flags, int 
     vk_buf_addf(&b, "  <memory unit='KiB'>%llu</memory>\n", def->memory_kib);
     vk_buf_addf(&b, "  <currentMemory unit='KiB'>%llu</currentMemory>\n",
                 def->current_memory_kib ? def->current_memory_kib : def->memory_kib);
+    conf_format_memtune(&b, &def->memtune);
     vk_buf_adds(&b, "  <vcpu");
     conf_attr(&b, "placement", def->vcpu_placement ? def->vcpu_placement : "static");
     conf_attr(&b, "cpuset", def->vcpu_cpuset);
     if (def->vcpus_current)
         vk_buf_addf(&b, " current='%d'", def->vcpus_current);
     vk_buf_addf(&b, ">%d</vcpu>\n", def->vcpus ? def->vcpus : 1);
+    conf_format_cputune(&b, &def->cputune);
     format_os(&b, &def->os);
     format_features(&b, &def->features);
     format_cpu(&b, &def->cpu);

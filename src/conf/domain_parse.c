@@ -294,6 +294,10 @@ static int parse_root_child(xmlNodePtr c, struct vk_domain_def *def, unsigned fl
         return parse_memory(c, &def->current_memory_kib);
     if (xu_is(c, "vcpu"))
         return parse_vcpu(c, def);
+    if (xu_is(c, "memtune"))
+        return conf_parse_memtune(c, &def->memtune);
+    if (xu_is(c, "cputune"))
+        return conf_parse_cputune(c, &def->cputune);
     if (xu_is(c, "os"))
         return def->os.type ? xu_err_dup(c) : parse_os(c, &def->os);
     if (xu_is(c, "features"))

@@ -32,6 +32,11 @@ const char *conf_enum_name(const char *const *table, int v, const char *dflt);
 int conf_parse_devices(xmlNodePtr devices, struct vk_domain_def *def, unsigned flags);
 int conf_parse_cpu(xmlNodePtr node, struct vk_cpu_def *cpu);
 int conf_parse_clock(xmlNodePtr node, struct vk_clock_def *clock);
+/* Feature "tune" (domain_tune.c): <memtune>, <cputune>. */
+int conf_parse_memtune(xmlNodePtr node, struct vk_memtune_def *mt);
+int conf_parse_cputune(xmlNodePtr node, struct vk_cputune_def *ct);
+void conf_format_memtune(struct vk_buf *b, const struct vk_memtune_def *mt);
+void conf_format_cputune(struct vk_buf *b, const struct vk_cputune_def *ct);
 
 /* Sets every "unset" field of a device info to -1 (a zeroed one means 0). */
 void conf_info_init(struct vk_dev_info *info);

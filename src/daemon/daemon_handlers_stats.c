@@ -12,8 +12,7 @@
 #define UUID(args) ((const uint8_t *)(args)->dom.uuid)
 
 /* Moves driver typed params onto the wire (strings are taken, tp emptied). */
-static void tparams_to_wire(struct vk_tparams *tp, size_t max, u_int *len,
-                            remote_typed_param **val)
+void vk_tparams_to_wire(struct vk_tparams *tp, size_t max, u_int *len, remote_typed_param **val)
 {
     size_t n = tp->n < max ? tp->n : max;
     *val = vk_calloc(n ? n : 1, sizeof(**val));
@@ -53,6 +52,41 @@ static void tparams_to_wire(struct vk_tparams *tp, size_t max, u_int *len,
     vk_tparams_clear(tp);
 }
 
+void vk_tparams_from_wire(const remote_typed_param *val, u_int len, struct vk_tparams *tp)
+{
+    tp->p = vk_calloc(len ? len : 1, sizeof(*tp->p));
+    tp->n = len;
+    for (u_int i = 0; i < len; i++) {
+        struct vk_tparam *p = &tp->p[i];
+        const remote_typed_param_value *v = &val[i].value;
+        p->field = vk_strdup(val[i].field);
+        p->type = v->type;
+        switch (v->type) {
+        case VK_TP_INT:
+            p->v.i = v->remote_typed_param_value_u.i;
+            break;
+        case VK_TP_UINT:
+            p->v.ui = v->remote_typed_param_value_u.ui;
+            break;
+        case VK_TP_LLONG:
+            p->v.l = v->remote_typed_param_value_u.l;
+            break;
+        case VK_TP_ULLONG:
+            p->v.ul = v->remote_typed_param_value_u.ul;
+            break;
+        case VK_TP_DOUBLE:
+            p->v.d = v->remote_typed_param_value_u.d;
+            break;
+        case VK_TP_BOOLEAN:
+            p->v.i = v->remote_typed_param_value_u.b;
+            break;
+        default:
+            p->v.s = vk_strdup(v->remote_typed_param_value_u.s);
+            break;
+        }
+    }
+}
+
 int vk_h_get_domain_capabilities(struct vk_call *call, void *a, void *r)
 {
     remote_connect_get_domain_capabilities_args *args = a;
@@ -86,7 +120,7 @@ int vk_h_get_all_domain_stats(struct vk_call *call, void *a, void *r)
     for (size_t i = 0; i < n; i++) {
         remote_domain_stats_record *rec = &ret->retStats.retStats_val[i];
         vk_ref_to_wire(st[i].ref, &rec->dom);
-        tparams_to_wire(&st[i].params, REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX,
+        vk_tparams_to_wire(&st[i].params, REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX,
                         &rec->params.params_len, &rec->params.params_val);
     }
     vk_dom_stats_free(st, n);
@@ -153,7 +187,7 @@ int vk_h_block_stats_flags(struct vk_call *call, void *a, void *r)
         return -1;
     ret->nparams = (int)tp.n;
     /* nparams 0 asks only how many there are. */
-    tparams_to_wire(&tp, (size_t)args->nparams, &ret->params.params_len,
+    vk_tparams_to_wire(&tp, (size_t)args->nparams, &ret->params.params_len,
                     &ret->params.params_val);
     return 0;
 }
@@ -187,10 +221,17 @@ int vk_h_get_cpu_stats(struct vk_call *call, void *a, void *r)
         return vk_error_set(VK_ERR_RPC, VK_FROM_NONE,
                             "nparams %u or ncpus %u is above the limits (16, 128)", args->nparams,
                             args->ncpus);
-    if (args->start_cpu != -1)
-        return vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
-                            "per-CPU statistics need cgroup CPU accounting, which virtkit does "
-                            "not use; ask for the total (cpu-stats --total)");
+    if (args->start_cpu != -1) {
+        /* feature "tune": per host CPU, from the domain's cgroup */
+        struct vk_tparams pc;
+        int per;
+        if (vk_qemu_domain_cpu_stats_percpu(DRV(call), UUID(args), args->start_cpu, args->ncpus,
+                                            args->nparams, &pc, &per) < 0)
+            return -1;
+        ret->nparams = per;
+        vk_tparams_to_wire(&pc, pc.n, &ret->params.params_len, &ret->params.params_val);
+        return 0;
+    }
     if (args->ncpus != 1)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
                             "the total CPU statistics take ncpus 1, not %u", args->ncpus);
@@ -198,7 +239,7 @@ int vk_h_get_cpu_stats(struct vk_call *call, void *a, void *r)
     if (vk_qemu_domain_cpu_stats(DRV(call), UUID(args), &tp) < 0)
         return -1;
     ret->nparams = (int)tp.n;
-    tparams_to_wire(&tp, args->nparams, &ret->params.params_len, &ret->params.params_val);
+    vk_tparams_to_wire(&tp, args->nparams, &ret->params.params_len, &ret->params.params_val);
     return 0;
 }
 

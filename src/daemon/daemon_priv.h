@@ -163,5 +163,19 @@ int vk_h_attach_device_flags(struct vk_call *call, void *args, void *ret);
 int vk_h_detach_device_flags(struct vk_call *call, void *args, void *ret);
 int vk_h_update_device_flags(struct vk_call *call, void *args, void *ret);
 
+/* Feature "tune" (daemon_handlers_tune.c): memtune, schedinfo. */
+int vk_h_get_scheduler_type(struct vk_call *call, void *args, void *ret);
+int vk_h_get_scheduler_params(struct vk_call *call, void *args, void *ret);
+int vk_h_get_scheduler_params_flags(struct vk_call *call, void *args, void *ret);
+int vk_h_set_scheduler_params(struct vk_call *call, void *args, void *ret);
+int vk_h_set_scheduler_params_flags(struct vk_call *call, void *args, void *ret);
+int vk_h_get_memory_params(struct vk_call *call, void *args, void *ret);
+int vk_h_set_memory_params(struct vk_call *call, void *args, void *ret);
+/* Wire <-> driver typed parameters (daemon_handlers_stats.c): to_wire
+ * takes the strings and empties tp; from_wire copies (free with
+ * vk_tparams_clear). */
+void vk_tparams_to_wire(struct vk_tparams *tp, size_t max, u_int *len, remote_typed_param **val);
+void vk_tparams_from_wire(const remote_typed_param *val, u_int len, struct vk_tparams *tp);
+
 /* Helpers for handlers. */
 void vk_ref_to_wire(const struct vk_dom_ref *ref, remote_nonnull_domain *out);

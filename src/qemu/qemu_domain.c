@@ -7,6 +7,7 @@
 
 #include "qemu_domain.h"
 #include "util/vk_alloc.h"
+#include "util/vk_cgroup.h"
 #include "util/vk_error.h"
 #include "util/vk_file.h"
 #include "util/vk_log.h"
@@ -47,6 +48,7 @@ void vk_qemu_dom_unref(struct vk_qemu_dom *dom)
     vk_domain_def_free(dom->def);
     vk_domain_def_free(dom->newdef);
     free(dom->mon_path);
+    vk_cgroup_free(dom->cgroup);
     free(dom->name);
     pthread_cond_destroy(&dom->cond);
     pthread_mutex_destroy(&dom->lock);

@@ -15,6 +15,7 @@
 #include "qemu_driver.h"
 
 struct vk_qemu_monitor;
+struct vk_cgroup;
 
 struct vk_qemu_dom {
     int refs; /* atomic */
@@ -48,6 +49,7 @@ struct vk_qemu_dom {
     bool shutdown_seen; /* a SHUTDOWN event came: exit reason SHUTDOWN */
     bool restart_after; /* feature "events": the guest powered off, on_poweroff='restart' */
     int shutdown_detail; /* feature "events": SHUTDOWN event detail (0, 1 guest, 2 host) */
+    struct vk_cgroup *cgroup; /* feature "tune": QEMU's cgroup, NULL without one */
 };
 
 struct vk_qemu_driver {

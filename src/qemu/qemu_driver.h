@@ -215,3 +215,34 @@ int vk_qemu_domain_detach_device(struct vk_qemu_driver *drv, const uint8_t *uuid
  * <source>); flags also VIR_DOMAIN_DEVICE_MODIFY_FORCE 4. */
 int vk_qemu_domain_update_device(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *xml,
                                  unsigned flags);
+
+/* ---- Feature "tune" (qemu_driver_tune.c, qemu_cgroup.c): cgroup tuning ---- */
+
+/* Flags VK_AFFECT_LIVE / VK_AFFECT_CONFIG (0: the current state). Live
+ * values come from the domain's cgroup ("cgroups are not available" when
+ * it has none), config values from <memtune>/<cputune>. */
+/* hard_limit, soft_limit, swap_hard_limit: ULLONG KiB, 9007199254740991 =
+ * unlimited. Setting takes those names (ULLONG); others are refused. */
+int vk_qemu_domain_get_memory_params(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                     unsigned flags, struct vk_tparams *out);
+int vk_qemu_domain_set_memory_params(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                     const struct vk_tparam *params, size_t n, unsigned flags);
+/* Scheduler "posix": cpu_shares, vcpu_period, vcpu_quota, emulator_period,
+ * emulator_quota, global_period, global_quota (periods ULLONG, quotas
+ * LLONG, microseconds); sched_type gives the count. */
+int vk_qemu_domain_get_sched_type(struct vk_qemu_driver *drv, const uint8_t *uuid, int *nparams);
+int vk_qemu_domain_get_sched_params(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                    unsigned flags, struct vk_tparams *out);
+int vk_qemu_domain_set_sched_params(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                    const struct vk_tparam *params, size_t n, unsigned flags);
+/* virDomainGetCPUStats per CPU: ncpus 0 answers the number of host CPUs in
+ * *per_cpu; else cpu_time (and vcpu_time when vcpus have sub-groups) for
+ * CPUs start_cpu.. start_cpu+ncpus-1, at most nparams each, *per_cpu the
+ * count per CPU (nparams 0: only the count). */
+int vk_qemu_domain_cpu_stats_percpu(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                    int start_cpu, unsigned ncpus, unsigned nparams,
+                                    struct vk_tparams *out, int *per_cpu);
+/* The domain's cgroup CPU time (ns): -1 (error set) without a cgroup. */
+int vk_qemu_domain_cgroup_cpu_total(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                    unsigned long long *total, unsigned long long *user,
+                                    unsigned long long *sys);

@@ -686,12 +686,18 @@ int vk_qemu_domain_cpu_stats(struct vk_qemu_driver *drv, const uint8_t *uuid,
     pthread_mutex_lock(&dom->lock);
     pid_t pid = vk_qemu_dom_is_active(dom) ? dom->pid : 0;
     pthread_mutex_unlock(&dom->lock);
-    unsigned long long user, sys;
+    unsigned long long user, sys, total;
     int ret = -1;
     if (!pid)
         vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU, "domain '%s' is not running",
                      dom->name);
-    else if (vk_stats_proc_times(pid, 0, &user, &sys, NULL) < 0)
+    else if (vk_qemu_domain_cgroup_cpu_total(drv, uuid, &total, &user, &sys) == 0) {
+        /* feature "tune": the cgroup counts every thread QEMU ever had */
+        vk_tparams_add_ullong(out, total, "cpu_time");
+        vk_tparams_add_ullong(out, user, "user_time");
+        vk_tparams_add_ullong(out, sys, "system_time");
+        ret = 0;
+    } else if (vk_error_reset(), vk_stats_proc_times(pid, 0, &user, &sys, NULL) < 0)
         vk_error_set(VK_ERR_OPERATION_FAILED, VK_FROM_QEMU,
                      "domain '%s': cannot read the CPU times of QEMU process %d", dom->name,
                      (int)pid);

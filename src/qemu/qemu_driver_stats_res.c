@@ -13,7 +13,7 @@
 
 /* Resolves libvirt's AFFECT_CURRENT (neither LIVE nor CONFIG) to one of them
  * and checks the domain can take the change (dom->lock held). */
-static int resolve_affect(struct vk_qemu_dom *dom, unsigned *flags)
+int vk_qemu_resolve_affect(struct vk_qemu_dom *dom, unsigned *flags)
 {
     bool active = vk_qemu_dom_is_active(dom);
     if (!(*flags & (VK_AFFECT_LIVE | VK_AFFECT_CONFIG)))
@@ -37,8 +37,8 @@ static struct vk_domain_def *config_def(struct vk_qemu_dom *dom)
 
 /* Applies edit to a copy of the persistent definition, saves the copy, then
  * swaps it in. Job held. */
-static int edit_config(struct vk_qemu_dom *dom, int (*edit)(struct vk_domain_def *, void *),
-                       void *opaque)
+int vk_qemu_edit_config(struct vk_qemu_dom *dom, int (*edit)(struct vk_domain_def *, void *),
+                        void *opaque)
 {
     pthread_mutex_lock(&dom->lock);
     struct vk_domain_def *cur = config_def(dom);
@@ -152,7 +152,7 @@ int vk_qemu_domain_set_memory(struct vk_qemu_driver *drv, const uint8_t *uuid,
         return -1;
     int ret = -1;
     pthread_mutex_lock(&dom->lock);
-    int r = resolve_affect(dom, &flags);
+    int r = vk_qemu_resolve_affect(dom, &flags);
     pthread_mutex_unlock(&dom->lock);
     if (r < 0)
         goto out;
@@ -168,7 +168,7 @@ int vk_qemu_domain_set_memory(struct vk_qemu_driver *drv, const uint8_t *uuid,
     if ((flags & VK_AFFECT_LIVE) && set_live_memory(dom, kib) < 0)
         goto out;
     struct mem_edit e = {kib, maximum, dom->name};
-    if ((flags & VK_AFFECT_CONFIG) && edit_config(dom, edit_memory, &e) < 0)
+    if ((flags & VK_AFFECT_CONFIG) && vk_qemu_edit_config(dom, edit_memory, &e) < 0)
         goto out;
     ret = 0;
 out:
@@ -332,7 +332,7 @@ int vk_qemu_domain_set_vcpus(struct vk_qemu_driver *drv, const uint8_t *uuid, un
         return -1;
     int ret = -1;
     pthread_mutex_lock(&dom->lock);
-    int r = resolve_affect(dom, &flags);
+    int r = vk_qemu_resolve_affect(dom, &flags);
     pthread_mutex_unlock(&dom->lock);
     if (r < 0)
         goto out;
@@ -346,7 +346,7 @@ int vk_qemu_domain_set_vcpus(struct vk_qemu_driver *drv, const uint8_t *uuid, un
     if ((flags & VK_AFFECT_LIVE) && set_live_vcpus(dom, nvcpus) < 0)
         goto out;
     struct vcpu_edit e = {nvcpus, flags & VK_VCPU_MAXIMUM, dom->name};
-    if ((flags & VK_AFFECT_CONFIG) && edit_config(dom, edit_vcpus, &e) < 0)
+    if ((flags & VK_AFFECT_CONFIG) && vk_qemu_edit_config(dom, edit_vcpus, &e) < 0)
         goto out;
     ret = 0;
 out:
@@ -372,7 +372,7 @@ int vk_qemu_domain_get_vcpus_flags(struct vk_qemu_driver *drv, const uint8_t *uu
         return -1;
     int n = -1;
     pthread_mutex_lock(&dom->lock);
-    if (resolve_affect(dom, &flags) == 0) {
+    if (vk_qemu_resolve_affect(dom, &flags) == 0) {
         const struct vk_domain_def *def =
             (flags & VK_AFFECT_CONFIG) ? config_def(dom) : dom->def;
         if (def)
@@ -420,7 +420,7 @@ int vk_qemu_domain_set_memory_stats_period(struct vk_qemu_driver *drv, const uin
         return -1;
     int ret = -1;
     pthread_mutex_lock(&dom->lock);
-    int r = resolve_affect(dom, &flags);
+    int r = vk_qemu_resolve_affect(dom, &flags);
     const struct vk_memballoon_def *b = &dom->def->memballoon;
     bool balloon = !b->present || !b->model || strcmp(b->model, "virtio") == 0;
     char *id = strdup(b->present && b->info.alias ? b->info.alias : "balloon0");
@@ -448,7 +448,7 @@ int vk_qemu_domain_set_memory_stats_period(struct vk_qemu_driver *drv, const uin
         }
         pthread_mutex_unlock(&dom->lock);
     }
-    if ((flags & VK_AFFECT_CONFIG) && edit_config(dom, edit_period, &period) < 0)
+    if ((flags & VK_AFFECT_CONFIG) && vk_qemu_edit_config(dom, edit_period, &period) < 0)
         goto out;
     ret = 0;
 out:

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "qemu_cgroup.h"
 #include "qemu_command.h"
 #include "qemu_domain.h"
 #include "qemu_interface.h"
@@ -249,6 +250,7 @@ static void process_stopped(struct vk_qemu_dom *dom, int reason, int only_watch)
     vk_qmp_close(mon);
     if (watch > 0)
         vk_loop_remove_fd(drv->loop, watch);
+    vk_qemu_cgroup_remove(dom); /* feature "tune" */
     vk_qemu_lifecycle_stopped(dom, reason); /* feature "events" */
     if (unlisted)
         vk_qemu_dom_unref(dom); /* the list's reference */
@@ -634,6 +636,8 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
         goto fail;
     }
     unsigned long long start_time = vk_qemu_proc_start_time(pid);
+    if (vk_qemu_cgroup_setup(dom, pid) < 0) /* feature "tune": before the guest runs */
+        goto fail;
     /* The socket already listens: connect at once, no polling for it. */
     if ((cfd = vk_qmp_connect(mon_path)) < 0)
         goto fail;
@@ -668,6 +672,8 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     dom->mon = mon;
     pthread_mutex_unlock(&dom->lock);
 
+    if (vk_qemu_cgroup_place_vcpus(dom, mon) < 0) /* feature "tune" */
+        goto fail_published;
     if (!paused && has_S && vk_qmp_command(mon, "cont", NULL, NULL, COMMAND_TIMEOUT_MS) < 0)
         goto fail_published;
     if (paused && !has_S && vk_qmp_command(mon, "stop", NULL, NULL, COMMAND_TIMEOUT_MS) < 0)
@@ -743,6 +749,7 @@ fail : {
     if (mon_path)
         unlink(mon_path);
     remove_dom_run_dir(dom);
+    vk_qemu_cgroup_remove(dom); /* feature "tune" */
     if (intent_saved) /* QEMU is gone: the 'starting' record is void */
         vk_qemu_status_delete(drv, dom->name);
     vk_qemu_interfaces_close_fds(tap_fds, def->nnets);
@@ -833,6 +840,8 @@ int vk_qemu_process_attach(struct vk_qemu_dom *dom)
     pthread_mutex_unlock(&dom->lock);
     if (r == 0)
         vk_qemu_console_learn(dom); /* re-learn: ptys, VNC port */
+    if (r == 0)
+        vk_qemu_cgroup_attach(dom); /* feature "tune" */
     return r;
 }
 
