@@ -70,6 +70,8 @@ vk_cleanup() {
     for p in $VK_QEMU_PIDS; do
         vk_is_qemu_pid "$p" && kill -KILL "$p" 2>/dev/null
     done
+    # A test's own leftovers outside ROOT (e.g. cgroups), after the QEMUs.
+    [ -n "${VK_CLEANUP_HOOK:-}" ] && "$VK_CLEANUP_HOOK"
     if [ $rc -ne 0 ] && [ -f "$ROOT/daemon.log" ]; then
         echo "--- daemon log (test failed):" >&2
         grep -v " debug: " "$ROOT/daemon.log" | tail -n 40 >&2
