@@ -260,11 +260,12 @@ struct vk_pm_def {
     enum vk_tristate suspend_to_mem, suspend_to_disk;
 };
 
-/* Feature "tune": <memtune> limits in KiB (0 = not set; libvirt's
- * "unlimited" is not set either) and <cputune> (microseconds; 0 = not set,
- * quotas -1 = unlimited). */
+/* Feature "tune": <memtune> limits in KiB, each with a has_ flag (0 KiB
+ * is a limit; libvirt's "unlimited" is the same as not set) and <cputune>
+ * (microseconds; 0 = not set, quotas -1 = unlimited). */
 struct vk_memtune_def {
     unsigned long long hard_limit_kib, soft_limit_kib, swap_hard_limit_kib, min_guarantee_kib;
+    bool has_hard_limit, has_soft_limit, has_swap_hard_limit, has_min_guarantee;
 };
 struct vk_cputune_def {
     unsigned long long shares;

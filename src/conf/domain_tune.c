@@ -17,10 +17,10 @@
 #define QUOTA_MIN 1000LL
 #define QUOTA_MAX 17592186044415LL
 
-static int parse_limit(xmlNodePtr n, unsigned long long *kib)
+static int parse_limit(xmlNodePtr n, unsigned long long *kib, bool *has)
 {
     static const char *const attrs[] = {"unit", NULL};
-    if (*kib)
+    if (*has)
         return xu_err_dup(n);
     if (xu_check_attrs(n, attrs) < 0)
         return -1;
@@ -36,18 +36,15 @@ static int parse_limit(xmlNodePtr n, unsigned long long *kib)
             return xu_err_value(n, "unit", unit);
         k = MEMTUNE_UNLIMITED; /* overflow: beyond any limit */
     }
-    *kib = k >= MEMTUNE_UNLIMITED ? 0 : k;
-    if (*kib == 0 && k < MEMTUNE_UNLIMITED)
-        return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
-                            "invalid value '%s' of <%s>: a memory limit must be above 0", text,
-                            xu_path(n));
+    *has = k < MEMTUNE_UNLIMITED;
+    *kib = *has ? k : 0;
     return 0;
 }
 
 int conf_parse_memtune(xmlNodePtr node, struct vk_memtune_def *mt)
 {
-    if (mt->hard_limit_kib || mt->soft_limit_kib || mt->swap_hard_limit_kib ||
-        mt->min_guarantee_kib)
+    static const struct vk_memtune_def none;
+    if (memcmp(mt, &none, sizeof(none)))
         return xu_err_dup(node);
     if (xu_check_attrs(node, NULL) < 0)
         return -1;
@@ -55,13 +52,13 @@ int conf_parse_memtune(xmlNodePtr node, struct vk_memtune_def *mt)
     for (xmlNodePtr c = xu_first(node, &err); c; c = xu_next(c, &err)) {
         int r;
         if (xu_is(c, "hard_limit"))
-            r = parse_limit(c, &mt->hard_limit_kib);
+            r = parse_limit(c, &mt->hard_limit_kib, &mt->has_hard_limit);
         else if (xu_is(c, "soft_limit"))
-            r = parse_limit(c, &mt->soft_limit_kib);
+            r = parse_limit(c, &mt->soft_limit_kib, &mt->has_soft_limit);
         else if (xu_is(c, "swap_hard_limit"))
-            r = parse_limit(c, &mt->swap_hard_limit_kib);
+            r = parse_limit(c, &mt->swap_hard_limit_kib, &mt->has_swap_hard_limit);
         else if (xu_is(c, "min_guarantee"))
-            r = parse_limit(c, &mt->min_guarantee_kib);
+            r = parse_limit(c, &mt->min_guarantee_kib, &mt->has_min_guarantee);
         else
             r = xu_err_elem(c);
         if (r < 0)
@@ -69,7 +66,7 @@ int conf_parse_memtune(xmlNodePtr node, struct vk_memtune_def *mt)
     }
     if (err)
         return -1;
-    if (mt->hard_limit_kib && mt->swap_hard_limit_kib &&
+    if (mt->has_hard_limit && mt->has_swap_hard_limit &&
         mt->hard_limit_kib > mt->swap_hard_limit_kib)
         return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
                             "memory hard_limit tunable value must be lower than or equal to "
@@ -150,22 +147,22 @@ int conf_parse_cputune(xmlNodePtr node, struct vk_cputune_def *ct)
     return err ? -1 : 0;
 }
 
-static void format_limit(struct vk_buf *b, const char *name, unsigned long long kib)
+static void format_limit(struct vk_buf *b, const char *name, unsigned long long kib, bool has)
 {
-    if (kib)
+    if (has)
         vk_buf_addf(b, "    <%s unit='KiB'>%llu</%s>\n", name, kib, name);
 }
 
 void conf_format_memtune(struct vk_buf *b, const struct vk_memtune_def *mt)
 {
-    if (!mt->hard_limit_kib && !mt->soft_limit_kib && !mt->swap_hard_limit_kib &&
-        !mt->min_guarantee_kib)
+    if (!mt->has_hard_limit && !mt->has_soft_limit && !mt->has_swap_hard_limit &&
+        !mt->has_min_guarantee)
         return;
     vk_buf_adds(b, "  <memtune>\n");
-    format_limit(b, "hard_limit", mt->hard_limit_kib);
-    format_limit(b, "soft_limit", mt->soft_limit_kib);
-    format_limit(b, "min_guarantee", mt->min_guarantee_kib);
-    format_limit(b, "swap_hard_limit", mt->swap_hard_limit_kib);
+    format_limit(b, "hard_limit", mt->hard_limit_kib, mt->has_hard_limit);
+    format_limit(b, "soft_limit", mt->soft_limit_kib, mt->has_soft_limit);
+    format_limit(b, "min_guarantee", mt->min_guarantee_kib, mt->has_min_guarantee);
+    format_limit(b, "swap_hard_limit", mt->swap_hard_limit_kib, mt->has_swap_hard_limit);
     vk_buf_adds(b, "  </memtune>\n");
 }
 

@@ -55,11 +55,11 @@ static int apply_def(const struct vk_cgroup *cg, const struct vk_domain_def *def
     const struct vk_memtune_def *mt = &def->memtune;
     const struct vk_cputune_def *ct = &def->cputune;
     /* v1 wants memsw >= limit at every step: swap limit first when set. */
-    if (mt->swap_hard_limit_kib && vk_cgroup_set_memory(cg, 2, mt->swap_hard_limit_kib) < 0)
+    if (mt->has_swap_hard_limit && vk_cgroup_set_memory(cg, 2, mt->swap_hard_limit_kib) < 0)
         return -1;
-    if (mt->hard_limit_kib && vk_cgroup_set_memory(cg, 0, mt->hard_limit_kib) < 0)
+    if (mt->has_hard_limit && vk_cgroup_set_memory(cg, 0, mt->hard_limit_kib) < 0)
         return -1;
-    if (mt->soft_limit_kib && vk_cgroup_set_memory(cg, 1, mt->soft_limit_kib) < 0)
+    if (mt->has_soft_limit && vk_cgroup_set_memory(cg, 1, mt->soft_limit_kib) < 0)
         return -1;
     if (ct->shares && vk_cgroup_set_shares(cg, ct->shares) < 0)
         return -1;
@@ -74,7 +74,9 @@ static bool wants_tuning(const struct vk_domain_def *def)
     static const struct vk_memtune_def no_mt;
     static const struct vk_cputune_def no_ct;
     struct vk_memtune_def mt = def->memtune;
-    mt.min_guarantee_kib = 0; /* kept in the XML, not applied (as libvirt's QEMU driver) */
+    /* min_guarantee is kept in the XML, not applied (as libvirt's QEMU driver) */
+    mt.min_guarantee_kib = 0;
+    mt.has_min_guarantee = false;
     return memcmp(&mt, &no_mt, sizeof(mt)) || memcmp(&def->cputune, &no_ct, sizeof(no_ct));
 }
 

@@ -138,10 +138,10 @@ int vk_qemu_domain_get_memory_params(struct vk_qemu_driver *drv, const uint8_t *
         struct vk_domain_def *def = config_copy(dom);
         if (!def)
             goto out;
-        const unsigned long long c[3] = {def->memtune.hard_limit_kib, def->memtune.soft_limit_kib,
-                                         def->memtune.swap_hard_limit_kib};
-        for (int i = 0; i < 3; i++)
-            v[i] = c[i] ? c[i] : VK_CG_MEM_UNLIMITED;
+        const struct vk_memtune_def *mt = &def->memtune;
+        v[0] = mt->has_hard_limit ? mt->hard_limit_kib : VK_CG_MEM_UNLIMITED;
+        v[1] = mt->has_soft_limit ? mt->soft_limit_kib : VK_CG_MEM_UNLIMITED;
+        v[2] = mt->has_swap_hard_limit ? mt->swap_hard_limit_kib : VK_CG_MEM_UNLIMITED;
         vk_domain_def_free(def);
     }
     for (int i = 0; i < 3; i++)
@@ -160,13 +160,17 @@ struct mem_set {
 static int edit_memtune(struct vk_domain_def *def, void *opaque)
 {
     const struct mem_set *m = opaque;
-    unsigned long long *dst[3] = {&def->memtune.hard_limit_kib, &def->memtune.soft_limit_kib,
-                                  &def->memtune.swap_hard_limit_kib};
+    struct vk_memtune_def *mt = &def->memtune;
+    unsigned long long *dst[3] = {&mt->hard_limit_kib, &mt->soft_limit_kib,
+                                  &mt->swap_hard_limit_kib};
+    bool *has[3] = {&mt->has_hard_limit, &mt->has_soft_limit, &mt->has_swap_hard_limit};
     for (int i = 0; i < 3; i++)
-        if (m->has[i])
-            *dst[i] = m->kib[i] >= VK_CG_MEM_UNLIMITED ? 0 : m->kib[i];
-    unsigned long long h = def->memtune.hard_limit_kib, s = def->memtune.swap_hard_limit_kib;
-    if (h && s && h > s)
+        if (m->has[i]) {
+            *has[i] = m->kib[i] < VK_CG_MEM_UNLIMITED;
+            *dst[i] = *has[i] ? m->kib[i] : 0;
+        }
+    if (mt->has_hard_limit && mt->has_swap_hard_limit &&
+        mt->hard_limit_kib > mt->swap_hard_limit_kib)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
                             "memory hard_limit tunable value must be lower than or equal to "
                             "swap_hard_limit");
@@ -235,9 +239,6 @@ int vk_qemu_domain_set_memory_params(struct vk_qemu_driver *drv, const uint8_t *
                                 params[i].field);
         m.has[k] = true;
         m.kib[k] = params[i].v.ul > VK_CG_MEM_UNLIMITED ? VK_CG_MEM_UNLIMITED : params[i].v.ul;
-        if (m.kib[k] == 0)
-            return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
-                                "parameter '%s' must be above 0 KiB", params[i].field);
     }
     struct vk_qemu_dom *dom;
     if (begin(drv, uuid, &flags, &dom) < 0)

@@ -201,8 +201,8 @@ static void test_rejections(void)
                                          "<source file='/a'/><target dev='vda'/></disk>");
     expect_error(nested, VK_ERR_CONFIG_UNSUPPORTED,
                  "unsupported attribute 'copy_on_read' of <disk/driver>");
-    vk_autofree char *top = dom("<memtune/>" MEM, NULL);
-    expect_error(top, VK_ERR_CONFIG_UNSUPPORTED, "unsupported element <memtune> in <domain>");
+    vk_autofree char *top = dom("<blkiotune/>" MEM, NULL);
+    expect_error(top, VK_ERR_CONFIG_UNSUPPORTED, "unsupported element <blkiotune> in <domain>");
     vk_autofree char *ns = vk_asprintf("<domain type='qemu' xmlns:qemu='http://libvirt.org/"
                                        "schemas/domain/qemu/1.0'><name>t1</name>" MEM OS
                                        "<qemu:commandline/></domain>");
