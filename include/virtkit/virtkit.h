@@ -406,6 +406,11 @@ int vk_domain_interface_stats(vk_domain *dom, const char *iface,
                               struct vk_domain_interface_stats *st);
 /* cpu_time, user_time, system_time (ns) of the whole domain. */
 int vk_domain_get_cpu_stats_total(vk_domain *dom, struct vk_typed_param **params);
+/* Feature "tune": per host CPU times (virDomainGetCPUStats with start_cpu
+ * >= 0). ncpus 0: returns the number of host CPUs. Else returns the number
+ * of params for CPUs start_cpu.., *per_cpu per CPU (cpu_time, vcpu_time). */
+int vk_domain_get_cpu_stats_percpu(vk_domain *dom, int start_cpu, int ncpus,
+                                   struct vk_typed_param **params, int *per_cpu);
 struct vk_vcpu_info {
     unsigned int number;
     int state; /* 1 running */
@@ -456,6 +461,23 @@ int vk_domain_managed_save(vk_domain *dom, unsigned int flags);
 int vk_domain_managed_save_remove(vk_domain *dom, unsigned int flags);
 int vk_domain_get_job_info(vk_domain *dom, vk_domain_job_info *info);
 int vk_domain_abort_job(vk_domain *dom);
+
+/* ---- Feature "tune": memtune, schedinfo (cgroups on the host) ----
+ * flags: VK_DOMAIN_AFFECT_*. Each get returns the param count (free with
+ * vk_typed_params_free) or -1. */
+/* hard_limit, soft_limit, swap_hard_limit: ULLONG KiB, unlimited =
+ * VK_DOMAIN_MEMORY_PARAM_UNLIMITED. */
+#define VK_DOMAIN_MEMORY_PARAM_UNLIMITED 9007199254740991ULL
+int vk_domain_get_memory_parameters(vk_domain *dom, struct vk_typed_param **params,
+                                    unsigned int flags);
+int vk_domain_set_memory_parameters(vk_domain *dom, const struct vk_typed_param *params, int n,
+                                    unsigned int flags);
+/* The scheduler's name (caller frees; "posix") and its parameter count. */
+char *vk_domain_get_scheduler_type(vk_domain *dom, int *nparams);
+int vk_domain_get_scheduler_parameters_flags(vk_domain *dom, struct vk_typed_param **params,
+                                             unsigned int flags);
+int vk_domain_set_scheduler_parameters_flags(vk_domain *dom, const struct vk_typed_param *params,
+                                             int n, unsigned int flags);
 
 #ifdef __cplusplus
 }

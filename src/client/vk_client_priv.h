@@ -115,3 +115,9 @@ void vk_domain_to_wire(const vk_domain *dom, remote_nonnull_domain *wire);
  * NULL connection or domain (VK_ERR_INVALID_CONN / VK_ERR_INVALID_DOMAIN). */
 int vk_client_check_conn(const vk_connect *conn);
 int vk_client_check_dom(const vk_domain *dom);
+
+/* Typed parameters off the wire (vk_client_stats.c; free with
+ * vk_typed_params_free) and onto it (vk_client_tune.c; free with
+ * xdr_free of the enclosing args). */
+struct vk_typed_param *vk_client_params_from_wire(const remote_typed_param *w, u_int n);
+remote_typed_param *vk_client_params_to_wire(const struct vk_typed_param *p, int n);

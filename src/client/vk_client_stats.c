@@ -77,7 +77,7 @@ void vk_typed_params_free(struct vk_typed_param *params, int n)
     free(params);
 }
 
-static struct vk_typed_param *params_from_wire(const remote_typed_param *w, u_int n)
+struct vk_typed_param *vk_client_params_from_wire(const remote_typed_param *w, u_int n)
 {
     struct vk_typed_param *p = vk_calloc(n ? n : 1, sizeof(*p));
     for (u_int i = 0; i < n; i++) {
@@ -146,7 +146,7 @@ int vk_connect_get_all_domain_stats(vk_connect *conn, unsigned int stats, unsign
     for (u_int i = 0; i < n; i++) {
         remote_domain_stats_record *w = &r.retStats.retStats_val[i];
         recs[i].dom = vk_domain_from_wire(conn, &w->dom);
-        recs[i].params = params_from_wire(w->params.params_val, w->params.params_len);
+        recs[i].params = vk_client_params_from_wire(w->params.params_val, w->params.params_len);
         recs[i].nparams = (int)w->params.params_len;
     }
     vk_rpc_free((xdrproc_t)xdr_remote_connect_get_all_domain_stats_ret, &r);
@@ -197,7 +197,7 @@ int vk_domain_block_stats(vk_domain *dom, const char *disk, struct vk_typed_para
                         (xdrproc_t)xdr_remote_domain_block_stats_flags_args, &a,
                         (xdrproc_t)xdr_remote_domain_block_stats_flags_ret, &r) < 0)
         return -1;
-    *params = params_from_wire(r.params.params_val, r.params.params_len);
+    *params = vk_client_params_from_wire(r.params.params_val, r.params.params_len);
     int n = (int)r.params.params_len;
     vk_rpc_free((xdrproc_t)xdr_remote_domain_block_stats_flags_ret, &r);
     return n;
@@ -248,7 +248,7 @@ int vk_domain_get_cpu_stats_total(vk_domain *dom, struct vk_typed_param **params
                         (xdrproc_t)xdr_remote_domain_get_cpu_stats_args, &a,
                         (xdrproc_t)xdr_remote_domain_get_cpu_stats_ret, &r) < 0)
         return -1;
-    *params = params_from_wire(r.params.params_val, r.params.params_len);
+    *params = vk_client_params_from_wire(r.params.params_val, r.params.params_len);
     int n = (int)r.params.params_len;
     vk_rpc_free((xdrproc_t)xdr_remote_domain_get_cpu_stats_ret, &r);
     return n;

@@ -23,7 +23,7 @@
 static const struct vksh_opt_def no_opts[] = {{NULL}};
 
 /* A typed parameter's value as text (virsh's virTypedParameterToString). */
-static void param_text(const struct vk_typed_param *p, char *buf, size_t len)
+void vksh_param_text(const struct vk_typed_param *p, char *buf, size_t len)
 {
     switch (p->type) {
     case VK_TYPED_PARAM_INT:
@@ -50,7 +50,7 @@ static void param_text(const struct vk_typed_param *p, char *buf, size_t len)
     }
 }
 
-static json_object *param_json(const struct vk_typed_param *p)
+json_object *vksh_param_json(const struct vk_typed_param *p)
 {
     switch (p->type) {
     case VK_TYPED_PARAM_INT:
@@ -71,7 +71,7 @@ static json_object *param_json(const struct vk_typed_param *p)
 }
 
 /* AFFECT flags from --config/--live/--current (virsh's mutual exclusion). */
-static int affect_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, unsigned *flags)
+int vksh_affect_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, unsigned *flags)
 {
     bool config = vksh_opt_bool(cmd, "config"), live = vksh_opt_bool(cmd, "live");
     if (vksh_opt_bool(cmd, "current") && (config || live))
@@ -244,11 +244,11 @@ static int cmd_domstats(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
         vksh_print(ctl, "Domain: '%s'\n", vk_domain_get_name(recs[i].dom));
         for (int k = 0; k < recs[i].nparams; k++) {
             char val[512];
-            param_text(&recs[i].params[k], val, sizeof(val));
+            vksh_param_text(&recs[i].params[k], val, sizeof(val));
             vksh_print(ctl, "  %s=%s\n", recs[i].params[k].field, val);
             if (st)
                 json_object_object_add(st, recs[i].params[k].field,
-                                       param_json(&recs[i].params[k]));
+                                       vksh_param_json(&recs[i].params[k]));
         }
         if (arr) {
             json_object *o = json_object_new_object();
@@ -288,7 +288,7 @@ static const struct vksh_opt_def dommemstat_opts[] = {
 static int set_period(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, const char *s)
 {
     unsigned flags;
-    if (affect_flags(ctl, cmd, &flags) < 0)
+    if (vksh_affect_flags(ctl, cmd, &flags) < 0)
         return -1;
     char *end = NULL;
     errno = 0;
@@ -447,43 +447,137 @@ const struct vksh_cmd_def vksh_cmd_domifstat = {
 static const struct vksh_opt_def cpustats_opts[] = {
     DOMAIN_OPT,
     {"total", VKSH_OT_BOOL, 0, "Show total statistics only"},
+    {"start", VKSH_OT_STRING, 0, "Show statistics from this CPU"},
+    {"count", VKSH_OT_STRING, 0, "Number of shown CPUs at most"},
     {NULL},
 };
 
+/* virsh's line for one CPU statistic: times in seconds, others as text. */
+static void print_cpu_param(struct vksh_ctl *ctl, const struct vk_typed_param *p)
+{
+    size_t l = strlen(p->field);
+    if (p->type == VK_TYPED_PARAM_ULLONG && l >= 5 && !strcmp(p->field + l - 5, "_time")) {
+        vksh_print(ctl, "\t%-12s %9llu.%09llu seconds\n", p->field, p->value.ul / 1000000000ULL,
+                   p->value.ul % 1000000000ULL);
+    } else {
+        char val[128];
+        vksh_param_text(p, val, sizeof(val));
+        vksh_print(ctl, "\t%-15s %s\n", p->field, val);
+    }
+}
+
+static int opt_int(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, const char *name, int *v)
+{
+    const char *s = vksh_opt_string(cmd, name);
+    if (!s)
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    long x = strtol(s, &end, 10);
+    if (end == s || *end || errno || x < 0 || x > 1 << 20) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "Invalid value for %s CPU", name);
+        return vksh_error_msg(ctl, 8, msg);
+    }
+    *v = (int)x;
+    return 1;
+}
+
+/* Per host CPU blocks (CPUn:) in chunks of the wire's 128 CPUs, then the
+ * total, as virsh shows them; --start/--count alone leave the total out. */
 static int cmd_cpu_stats(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
 {
+    int start = 0, count = -1, r1, r2;
+    if ((r1 = opt_int(ctl, cmd, "start", &start)) < 0 ||
+        (r2 = opt_int(ctl, cmd, "count", &count)) < 0)
+        return -1;
+    bool total = vksh_opt_bool(cmd, "total"), per_cpu = r1 > 0 || r2 > 0;
+    if (!total && !per_cpu)
+        total = per_cpu = true;
     vk_domain *dom = vksh_domain_arg(ctl, cmd, VKSH_BYANY, NULL);
     if (!dom)
         return -1;
-    /* Only the total exists (no per-CPU accounting without cgroups), so it
-     * is what cpu-stats shows with or without --total. */
-    struct vk_typed_param *p = NULL;
-    int n = vk_domain_get_cpu_stats_total(dom, &p);
     char name[256];
     snprintf(name, sizeof(name), "%s", vk_domain_get_name(dom));
-    vk_domain_free(dom);
-    if (n < 0)
-        return vksh_error(ctl, "Failed to retrieve CPU statistics for domain '%s'", name);
     json_object *o = ctl->json ? json_object_new_object() : NULL;
-    vksh_print(ctl, "Total:\n");
-    for (int i = 0; i < n; i++) {
-        unsigned long long v = p[i].value.ul;
-        vksh_print(ctl, "\t%-12s %9llu.%09llu seconds\n", p[i].field, v / 1000000000ULL,
-                   v % 1000000000ULL);
+    int ret = -1;
+    if (per_cpu) {
+        int max = vk_domain_get_cpu_stats_percpu(dom, 0, 0, NULL, NULL);
+        if (max < 0)
+            goto failed;
+        if (start >= max) {
+            char msg[256];
+            snprintf(msg, sizeof(msg), "Start CPU %d is out of range (min: 0, max: %d)", start,
+                     max - 1);
+            vksh_error_msg(ctl, 8, msg);
+            goto out;
+        }
+        if (count < 0 || count > max - start)
+            count = max - start;
+        json_object *arr = o ? json_object_new_array() : NULL;
+        for (int cpu = start; cpu < start + count;) {
+            int chunk = start + count - cpu < 128 ? start + count - cpu : 128, per = 0;
+            struct vk_typed_param *p = NULL;
+            int n = vk_domain_get_cpu_stats_percpu(dom, cpu, chunk, &p, &per);
+            if (n < 0) {
+                json_object_put(arr);
+                goto failed;
+            }
+            for (int i = 0; per > 0 && i < n / per; i++) {
+                json_object *c = arr ? json_object_new_object() : NULL;
+                vksh_print(ctl, "CPU%d:\n", cpu + i);
+                if (c)
+                    json_object_object_add(c, "cpu", json_object_new_int(cpu + i));
+                for (int j = 0; j < per; j++) {
+                    print_cpu_param(ctl, &p[i * per + j]);
+                    if (c)
+                        json_object_object_add(c, p[i * per + j].field,
+                                               vksh_param_json(&p[i * per + j]));
+                }
+                if (c)
+                    json_object_array_add(arr, c);
+            }
+            vk_typed_params_free(p, n);
+            cpu += chunk;
+        }
         if (o)
-            json_object_object_add(o, p[i].field, json_object_new_uint64(v));
+            json_object_object_add(o, "cpus", arr);
     }
-    vk_typed_params_free(p, n);
-    if (o)
+    if (total) {
+        struct vk_typed_param *p = NULL;
+        int n = vk_domain_get_cpu_stats_total(dom, &p);
+        if (n < 0)
+            goto failed;
+        json_object *t = o ? json_object_new_object() : NULL;
+        vksh_print(ctl, "Total:\n");
+        for (int i = 0; i < n; i++) {
+            print_cpu_param(ctl, &p[i]);
+            if (t)
+                json_object_object_add(t, p[i].field, vksh_param_json(&p[i]));
+        }
+        vk_typed_params_free(p, n);
+        if (o)
+            json_object_object_add(o, "total", t);
+    }
+    if (o) {
         vksh_json_print(ctl, o);
-    return 0;
+        o = NULL;
+    }
+    ret = 0;
+    goto out;
+failed:
+    vksh_error(ctl, "Failed to retrieve CPU statistics for domain '%s'", name);
+out:
+    json_object_put(o);
+    vk_domain_free(dom);
+    return ret;
 }
 
 const struct vksh_cmd_def vksh_cmd_cpu_stats = {
     .name = "cpu-stats",
     .opts = cpustats_opts,
     .help = "show domain cpu statistics",
-    .desc = "Display total CPU statistics of a running domain.",
+    .desc = "Display per-CPU and total statistics of a running domain.",
     .handler = cmd_cpu_stats,
 };
 
@@ -502,7 +596,7 @@ static const struct vksh_opt_def vcpucount_opts[] = {
 static int cmd_vcpucount(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
 {
     unsigned aff;
-    if (affect_flags(ctl, cmd, &aff) < 0)
+    if (vksh_affect_flags(ctl, cmd, &aff) < 0)
         return -1;
     bool maximum = vksh_opt_bool(cmd, "maximum"), active = vksh_opt_bool(cmd, "active");
     if (maximum && active)
@@ -623,7 +717,7 @@ const struct vksh_cmd_def vksh_cmd_vcpuinfo = {
  *------------------------------------------------------------------------*/
 
 /* virsh's scaled sizes: a number with an optional unit, KiB by default. */
-static int parse_kib(struct vksh_ctl *ctl, const char *opt, const char *s, unsigned long long *kib)
+int vksh_parse_kib(struct vksh_ctl *ctl, const char *opt, const char *s, unsigned long long *kib)
 {
     static const struct { const char *suffix; unsigned long long mul; } units[] = {
         {"", 1024}, {"b", 1}, {"bytes", 1}, {"k", 1024}, {"KiB", 1024}, {"KB", 1000},
@@ -670,8 +764,8 @@ static int set_memory(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, bool max
 {
     unsigned flags;
     unsigned long long kib;
-    if (affect_flags(ctl, cmd, &flags) < 0 ||
-        parse_kib(ctl, "size", vksh_opt_string(cmd, "size"), &kib) < 0)
+    if (vksh_affect_flags(ctl, cmd, &flags) < 0 ||
+        vksh_parse_kib(ctl, "size", vksh_opt_string(cmd, "size"), &kib) < 0)
         return -1;
     vk_domain *dom = vksh_domain_arg(ctl, cmd, VKSH_BYANY, NULL);
     if (!dom)
@@ -726,7 +820,7 @@ static const struct vksh_opt_def setvcpus_opts[] = {
 static int cmd_setvcpus(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
 {
     unsigned flags;
-    if (affect_flags(ctl, cmd, &flags) < 0)
+    if (vksh_affect_flags(ctl, cmd, &flags) < 0)
         return -1;
     const char *s = vksh_opt_string(cmd, "count");
     char *end = NULL;

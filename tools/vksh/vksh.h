@@ -88,6 +88,15 @@ extern const struct vksh_cmd_def vksh_cmd_nodeinfo, vksh_cmd_capabilities,
     vksh_cmd_domcapabilities, vksh_cmd_domstats, vksh_cmd_dommemstat, vksh_cmd_domblkstat,
     vksh_cmd_domifstat, vksh_cmd_cpu_stats, vksh_cmd_vcpucount, vksh_cmd_vcpuinfo,
     vksh_cmd_setmem, vksh_cmd_setmaxmem, vksh_cmd_setvcpus;
+/* Helpers of cmd_stats.c shared with cmd_tune.c: a typed parameter as
+ * virsh prints it / as JSON; --config/--live/--current as
+ * VK_DOMAIN_AFFECT_* flags; a size with virsh's units (default KiB). */
+void vksh_param_text(const struct vk_typed_param *p, char *buf, size_t len);
+json_object *vksh_param_json(const struct vk_typed_param *p);
+int vksh_affect_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, unsigned *flags);
+int vksh_parse_kib(struct vksh_ctl *ctl, const char *opt, const char *s, unsigned long long *kib);
+/* Feature "tune" (cmd_tune.c). */
+extern const struct vksh_cmd_def vksh_cmd_memtune, vksh_cmd_schedinfo;
 /* Feature "hotplug" (cmd_edit.c, cmd_hotplug.c). */
 extern const struct vksh_cmd_def vksh_cmd_edit, vksh_cmd_attach_device, vksh_cmd_detach_device,
     vksh_cmd_attach_disk, vksh_cmd_detach_disk, vksh_cmd_change_media;
