@@ -18,6 +18,8 @@
 /* virDomainEventID values of libvirt 9.0 (the version we speak): clients
  * may register any of them; only LIFECYCLE and REBOOT ever fire here. */
 enum { EVENT_ID_LIFECYCLE = 0, EVENT_ID_REBOOT = 1, EVENT_ID_LAST = 27 };
+/* Feature "net": device events after hotplug. */
+enum { EVENT_ID_DEVICE_REMOVED = 15, EVENT_ID_DEVICE_ADDED = 19 };
 
 struct event_reg {
     struct vk_rpc_conn *conn; /* a reference */
@@ -165,15 +167,45 @@ static void on_driver_event(const struct vk_dom_ref *dom, int event, int detail,
     pthread_mutex_unlock(&regs_lock);
 }
 
+/* Feature "net": device-added / device-removed, same rules as above. */
+static void on_device_event(const struct vk_dom_ref *dom, bool added, const char *alias,
+                            void *opaque)
+{
+    (void)opaque;
+    remote_nonnull_domain wire = {.name = dom->name ? dom->name : (char *)"", .id = dom->id};
+    memcpy(wire.uuid, dom->uuid, VK_UUID_LEN);
+    pthread_mutex_lock(&regs_lock);
+    for (size_t i = 0; i < nregs; i++) {
+        struct event_reg *reg = &regs[i];
+        if (reg->has_dom && memcmp(reg->uuid, dom->uuid, VK_UUID_LEN) != 0)
+            continue;
+        if (added && reg->event_id == EVENT_ID_DEVICE_ADDED) {
+            remote_domain_event_callback_device_added_msg m = {
+                .callbackID = reg->callback_id, .dom = wire, .devAlias = (char *)alias};
+            send_message(reg->conn, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED,
+                         (xdrproc_t)xdr_remote_domain_event_callback_device_added_msg, &m);
+        } else if (!added && reg->event_id == EVENT_ID_DEVICE_REMOVED) {
+            remote_domain_event_callback_device_removed_msg m = {
+                .callbackID = reg->callback_id, .msg = {.dom = wire, .devAlias = (char *)alias}};
+            send_message(reg->conn, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED,
+                         (xdrproc_t)xdr_remote_domain_event_callback_device_removed_msg, &m);
+        }
+    }
+    pthread_mutex_unlock(&regs_lock);
+}
+
 void vk_daemon_events_init(struct vk_daemon *d)
 {
     vk_qemu_driver_set_event_cb(d->drv, on_driver_event, NULL);
+    vk_qemu_driver_set_device_event_cb(d->drv, on_device_event, NULL); /* feature "net" */
 }
 
 void vk_daemon_events_fini(struct vk_daemon *d)
 {
-    if (d->drv)
+    if (d->drv) {
         vk_qemu_driver_set_event_cb(d->drv, NULL, NULL);
+        vk_qemu_driver_set_device_event_cb(d->drv, NULL, NULL);
+    }
     pthread_mutex_lock(&regs_lock);
     struct event_reg *all = regs;
     size_t n = nregs;

@@ -47,6 +47,7 @@ void vk_qemu_dom_unref(struct vk_qemu_dom *dom)
     struct vk_qemu_driver *drv = dom->drv;
     vk_domain_def_free(dom->def);
     vk_domain_def_free(dom->newdef);
+    vk_qemu_unplugs_clear(dom); /* feature "net" */
     free(dom->mon_path);
     vk_cgroup_free(dom->cgroup);
     free(dom->name);

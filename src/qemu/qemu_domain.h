@@ -16,6 +16,8 @@
 
 struct vk_qemu_monitor;
 struct vk_cgroup;
+struct vk_qemu_unplugs;
+struct json_object;
 
 struct vk_qemu_dom {
     int refs; /* atomic */
@@ -50,6 +52,9 @@ struct vk_qemu_dom {
     bool restart_after; /* feature "events": the guest powered off, on_poweroff='restart' */
     int shutdown_detail; /* feature "events": SHUTDOWN event detail (0, 1 guest, 2 host) */
     struct vk_cgroup *cgroup; /* feature "tune": QEMU's cgroup, NULL without one */
+    /* Feature "net" (hotplug): device_del requests waiting for QEMU's
+     * DEVICE_DELETED (qemu_driver_unplug.c). Under lock. */
+    struct vk_qemu_unplugs *unplugs;
 };
 
 struct vk_qemu_driver {
@@ -70,6 +75,8 @@ struct vk_qemu_driver {
     pthread_mutex_t event_lock;
     vk_qemu_event_cb event_cb;
     void *event_opaque;
+    vk_qemu_device_event_cb device_event_cb; /* feature "net": under event_lock */
+    void *device_event_opaque;
 
     pthread_mutex_t version_lock;
     struct vk_qemu_version_entry {
@@ -88,6 +95,12 @@ struct vk_qemu_dom *vk_qemu_dom_new(struct vk_qemu_driver *drv, struct vk_domain
 void vk_qemu_dom_ref(struct vk_qemu_dom *dom);
 void vk_qemu_dom_unref(struct vk_qemu_dom *dom);
 bool vk_qemu_dom_is_active(const struct vk_qemu_dom *dom); /* under dom->lock */
+
+/* Feature "net" (qemu_driver_unplug.c): QMP DEVICE_DELETED, from the loop
+ * thread under dom->lock; and dropping the pending unplugs of a domain that
+ * stopped or is freed (under dom->lock or with the last reference). */
+void vk_qemu_unplug_deleted_event(struct vk_qemu_dom *dom, struct json_object *data);
+void vk_qemu_unplugs_clear(struct vk_qemu_dom *dom);
 
 /* Tells the event callback (if any); id as the event should carry it. */
 void vk_qemu_emit(struct vk_qemu_dom *dom, int id, int event, int detail);

@@ -127,6 +127,13 @@ typedef void (*vk_qemu_event_cb)(const struct vk_dom_ref *dom, int event, int de
                                  void *opaque);
 /* One callback per driver (NULL removes it). */
 void vk_qemu_driver_set_event_cb(struct vk_qemu_driver *drv, vk_qemu_event_cb cb, void *opaque);
+/* Feature "net": libvirt's device-added / device-removed events (the
+ * device's alias, e.g. "net1", "virtio-disk1"), after a live attach and when
+ * a live detach has finished. Same rules as vk_qemu_event_cb. */
+typedef void (*vk_qemu_device_event_cb)(const struct vk_dom_ref *dom, bool added,
+                                        const char *alias, void *opaque);
+void vk_qemu_driver_set_device_event_cb(struct vk_qemu_driver *drv, vk_qemu_device_event_cb cb,
+                                        void *opaque);
 
 /* Lists domains matching libvirt's VIR_CONNECT_LIST_DOMAINS_* flags (0 = all),
  * sorted active first by id, then inactive by name. With states non-NULL,

@@ -22,14 +22,13 @@
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_driver_stats.h"
 #include "qemu/qemu_driver_stats_priv.h"
+#include "qemu/qemu_driver_hotplug_priv.h"
 #include "qemu/qemu_monitor.h"
 #include "util/vk_alloc.h"
 #include "util/vk_error.h"
 
-#define HP_QMP_TIMEOUT_MS 30000
-#define HP_UNPLUG_WAIT_MS 20000
 
-static int resolve_affect(struct vk_qemu_dom *dom, unsigned *flags)
+int vk_hp_resolve_affect(struct vk_qemu_dom *dom, unsigned *flags)
 {
     bool active = vk_qemu_dom_is_active(dom);
     if (!(*flags & (VK_AFFECT_LIVE | VK_AFFECT_CONFIG)))
@@ -56,7 +55,7 @@ static void disk_free(struct vk_disk_def *d)
     memset(d, 0, sizeof(*d));
 }
 
-static ssize_t find_disk(const struct vk_domain_def *def, const char *target)
+ssize_t vk_hp_find_disk(const struct vk_domain_def *def, const char *target)
 {
     for (size_t i = 0; i < def->ndisks; i++)
         if (def->disks[i].target_dev && strcmp(def->disks[i].target_dev, target) == 0)
@@ -72,7 +71,7 @@ static struct vk_domain_def *def_with_disk(const struct vk_domain_def *def,
     struct vk_domain_def *copy = vk_domain_def_copy(def);
     if (!copy)
         return NULL;
-    if (find_disk(copy, d->target_dev) >= 0) {
+    if (vk_hp_find_disk(copy, d->target_dev) >= 0) {
         vk_domain_def_free(copy);
         vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
                      "target %s already exists", d->target_dev);
@@ -85,12 +84,13 @@ static struct vk_domain_def *def_with_disk(const struct vk_domain_def *def,
     return checked;
 }
 
-static struct vk_domain_def *def_without_disk(const struct vk_domain_def *def, const char *target)
+struct vk_domain_def *vk_hp_def_without_disk(const struct vk_domain_def *def,
+                                             const char *target)
 {
     struct vk_domain_def *copy = vk_domain_def_copy(def);
     if (!copy)
         return NULL;
-    ssize_t i = find_disk(copy, target);
+    ssize_t i = vk_hp_find_disk(copy, target);
     if (i < 0) {
         vk_domain_def_free(copy);
         vk_error_set(VK_ERR_DEVICE_MISSING, VK_FROM_QEMU, "disk %s not found", target);
@@ -104,7 +104,7 @@ static struct vk_domain_def *def_without_disk(const struct vk_domain_def *def, c
 }
 
 /* Saves newdef as the persistent config and swaps it in (job held). */
-static void config_swap(struct vk_qemu_dom *dom, struct vk_domain_def *newdef)
+void vk_hp_config_swap(struct vk_qemu_dom *dom, struct vk_domain_def *newdef)
 {
     pthread_mutex_lock(&dom->lock);
     struct vk_domain_def **slot = vk_qemu_dom_is_active(dom) ? &dom->newdef : &dom->def;
@@ -124,7 +124,7 @@ static int config_edit_disk(struct vk_qemu_dom *dom, struct vk_disk_def *add, co
         return cur ? -1
                    : vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
                                   "domain '%s' has no persistent configuration", dom->name);
-    struct vk_domain_def *n = add ? def_with_disk(copy, add) : def_without_disk(copy, remove);
+    struct vk_domain_def *n = add ? def_with_disk(copy, add) : vk_hp_def_without_disk(copy, remove);
     vk_domain_def_free(copy);
     if (!n)
         return -1;
@@ -132,14 +132,14 @@ static int config_edit_disk(struct vk_qemu_dom *dom, struct vk_disk_def *add, co
         vk_domain_def_free(n);
         return -1;
     }
-    config_swap(dom, n);
+    vk_hp_config_swap(dom, n);
     return 0;
 }
 
 /* ---- live ---- */
 
-static struct json_object *qmp_json(struct vk_qemu_monitor *mon, const char *cmd,
-                                    const char *args)
+struct json_object *vk_hp_qmp_json(struct vk_qemu_monitor *mon, const char *cmd,
+                                   const char *args)
 {
     char *reply = NULL;
     if (vk_qmp_command(mon, cmd, args, &reply, HP_QMP_TIMEOUT_MS) < 0)
@@ -153,9 +153,9 @@ static struct json_object *qmp_json(struct vk_qemu_monitor *mon, const char *cmd
 
 /* First PCI slot on bus 0 that query-pci does not list, from slot 3 up
  * (0-2: host bridge, PIIX3, VGA on pc). */
-static int free_pci_slot(struct vk_qemu_monitor *mon, const char *name)
+int vk_hp_free_pci_slot(struct vk_qemu_monitor *mon, const char *name)
 {
-    struct json_object *j = qmp_json(mon, "query-pci", NULL);
+    struct json_object *j = vk_hp_qmp_json(mon, "query-pci", NULL);
     if (!j)
         return -1;
     bool used[32] = {true, true, true};
@@ -179,7 +179,7 @@ static int free_pci_slot(struct vk_qemu_monitor *mon, const char *name)
 /* The next libvirt-N node number not used by any named block node. */
 static int next_node_number(struct vk_qemu_monitor *mon)
 {
-    struct json_object *j = qmp_json(mon, "query-named-block-nodes", NULL);
+    struct json_object *j = vk_hp_qmp_json(mon, "query-named-block-nodes", NULL);
     if (!j)
         return -1;
     int max = 0;
@@ -255,10 +255,10 @@ static int live_attach_disk(struct vk_qemu_dom *dom, struct vk_qemu_monitor *mon
         return vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
                             "disk '%s': live attach on q35 (PCIe root ports) is not supported",
                             tgt);
-    if (find_disk(live, tgt) >= 0)
+    if (vk_hp_find_disk(live, tgt) >= 0)
         return vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU, "target %s already exists",
                             tgt);
-    int slot = free_pci_slot(mon, dom->name);
+    int slot = vk_hp_free_pci_slot(mon, dom->name);
     int node = slot < 0 ? -1 : next_node_number(mon);
     if (node < 0)
         return -1;
@@ -270,12 +270,7 @@ static int live_attach_disk(struct vk_qemu_dom *dom, struct vk_qemu_monitor *mon
 
     /* A def of its own: the live one may hold devices whose runtime paths
      * the builder cannot render again. */
-    char xml[512];
-    snprintf(xml, sizeof(xml),
-             "<domain type='qemu'><name>hotplug</name><memory>65536</memory>"
-             "<os><type arch='%s' machine='%s'>hvm</type></os></domain>",
-             live->os.arch ? live->os.arch : "x86_64", live->os.machine ? live->os.machine : "pc");
-    struct vk_domain_def *one = vk_domain_def_parse(xml, 0);
+    struct vk_domain_def *one = vk_hp_render_def(live);
     if (!one)
         return -1;
     /* d is lent to the one-disk def for a copy (format + parse), then
@@ -333,8 +328,18 @@ out:
     return ret;
 }
 
+struct vk_domain_def *vk_hp_render_def(const struct vk_domain_def *live)
+{
+    char xml[512];
+    snprintf(xml, sizeof(xml),
+             "<domain type='qemu'><name>hotplug</name><memory>65536</memory>"
+             "<os><type arch='%s' machine='%s'>hvm</type></os></domain>",
+             live->os.arch ? live->os.arch : "x86_64", live->os.machine ? live->os.machine : "pc");
+    return vk_domain_def_parse(xml, 0);
+}
+
 /* The qdev id QEMU knows the live disk by (the builder's naming). */
-static int disk_qdev_id(const struct vk_disk_def *d, char *buf, size_t len)
+int vk_hp_disk_qdev_id(const struct vk_disk_def *d, char *buf, size_t len)
 {
     if (d->info.alias && strncmp(d->info.alias, "ua-", 3) == 0) {
         snprintf(buf, len, "%s", d->info.alias);
@@ -352,7 +357,7 @@ static int disk_qdev_id(const struct vk_disk_def *d, char *buf, size_t len)
 /* The format node attached to device id (query-block), or NULL. */
 static char *disk_format_node(struct vk_qemu_monitor *mon, const char *id)
 {
-    struct json_object *j = qmp_json(mon, "query-block", NULL);
+    struct json_object *j = vk_hp_qmp_json(mon, "query-block", NULL);
     if (!j)
         return NULL;
     char want[160];
@@ -373,63 +378,20 @@ static char *disk_format_node(struct vk_qemu_monitor *mon, const char *id)
     return node;
 }
 
-static bool qdev_present(struct vk_qemu_monitor *mon, const char *id, int *err)
-{
-    struct json_object *j = qmp_json(mon, "qom-list", "{\"path\":\"/machine/peripheral\"}");
-    if (!j) {
-        *err = -1;
-        return false;
-    }
-    bool found = false;
-    struct json_object *v;
-    for (size_t i = 0; i < json_object_array_length(j); i++)
-        if (json_object_object_get_ex(json_object_array_get_idx(j, i), "name", &v) &&
-            strcmp(json_object_get_string(v), id) == 0)
-            found = true;
-    json_object_put(j);
-    return found;
-}
-
+/* device_del, then the removal finishes when QEMU reports DEVICE_DELETED
+ * (the guest must release the device): now, or later if the guest is slow. */
 static int live_detach_disk(struct vk_qemu_dom *dom, struct vk_qemu_monitor *mon,
                             const struct vk_disk_def *d)
 {
-    char id[128], args[256];
-    if (disk_qdev_id(d, id, sizeof(id)) < 0)
+    char id[128];
+    if (vk_hp_disk_qdev_id(d, id, sizeof(id)) < 0)
         return -1;
     vk_autofree char *fmt_node = disk_format_node(mon, id);
-    snprintf(args, sizeof(args), "{\"id\":\"%s\"}", id);
-    if (vk_qmp_command(mon, "device_del", args, NULL, HP_QMP_TIMEOUT_MS) < 0)
-        return -1;
-    /* The guest has to release the device (ACPI hotplug); QEMU drops it
-     * from /machine/peripheral when it has (DEVICE_DELETED). */
-    int err = 0;
-    struct timespec step = {0, 100 * 1000 * 1000};
-    for (int waited = 0; qdev_present(mon, id, &err); waited += 100) {
-        if (waited >= HP_UNPLUG_WAIT_MS)
-            return vk_error_set(VK_ERR_OPERATION_TIMEOUT, VK_FROM_QEMU,
-                                "domain '%s': the guest did not release disk '%s' within %d s "
-                                "(unplug requested; it stays in the live XML)",
-                                dom->name, d->target_dev, HP_UNPLUG_WAIT_MS / 1000);
-        nanosleep(&step, NULL);
-    }
-    if (err < 0)
-        return -1;
-    if (fmt_node) {
-        snprintf(args, sizeof(args), "{\"node-name\":\"%s\"}", fmt_node);
-        vk_qmp_command(mon, "blockdev-del", args, NULL, HP_QMP_TIMEOUT_MS);
-        size_t n = strlen(fmt_node);
-        if (n > 7 && strcmp(fmt_node + n - 7, "-format") == 0) {
-            snprintf(args, sizeof(args), "{\"node-name\":\"%.*s-storage\"}", (int)(n - 7),
-                     fmt_node);
-            vk_qmp_command(mon, "blockdev-del", args, NULL, HP_QMP_TIMEOUT_MS);
-        }
-        vk_error_reset(); /* the device is gone; a stale node is not the caller's failure */
-    }
-    return 0;
+    return vk_hp_unplug(dom, mon, id, fmt_node) < 0 ? -1 : 0;
 }
 
 /* Replaces the live def (job held, dom active) and records it. */
-static void live_swap(struct vk_qemu_dom *dom, struct vk_domain_def *n)
+void vk_hp_live_swap(struct vk_qemu_dom *dom, struct vk_domain_def *n)
 {
     pthread_mutex_lock(&dom->lock);
     struct vk_domain_def *old = NULL;
@@ -454,11 +416,36 @@ static struct vk_domain_def *parse_one_disk(const char *xml)
     if (dev->ndisks != 1) {
         vk_domain_def_free(dev);
         vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
-                     "only <disk> devices can be attached or detached (interfaces, "
-                     "controllers and others are not supported yet)");
+                     "only <disk> and <interface> devices can be attached or detached "
+                     "(controllers and others are not supported yet)");
         return NULL;
     }
     return dev;
+}
+
+/* Interfaces go to qemu_driver_hotplug_net.c: 1 if xml is one, 0 if not,
+ * -1 when it does not parse. */
+static int is_interface(const char *xml)
+{
+    struct vk_domain_def *dev = vk_domain_device_parse(xml, 0);
+    if (!dev)
+        return -1;
+    int r = dev->nnets == 1;
+    vk_domain_def_free(dev);
+    return r;
+}
+
+static int net_job(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *xml,
+                   unsigned flags, bool attach)
+{
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
+    if (!dom)
+        return -1;
+    int r = attach ? vk_hp_attach_net(dom, xml, flags) : vk_hp_detach_net(dom, xml, flags);
+    if (r < 0)
+        vk_qemu_error_name_domain(dom->name);
+    vk_qemu_job_end(dom);
+    return r;
 }
 
 int vk_qemu_domain_attach_device(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *xml,
@@ -467,6 +454,9 @@ int vk_qemu_domain_attach_device(struct vk_qemu_driver *drv, const uint8_t *uuid
     if (flags & ~(unsigned)(VK_AFFECT_LIVE | VK_AFFECT_CONFIG))
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
                             "unsupported flags 0x%x for attaching a device", flags);
+    int kind = is_interface(xml);
+    if (kind != 0)
+        return kind < 0 ? -1 : net_job(drv, uuid, xml, flags, true);
     struct vk_domain_def *dev = parse_one_disk(xml);
     if (!dev)
         return -1;
@@ -477,7 +467,7 @@ int vk_qemu_domain_attach_device(struct vk_qemu_driver *drv, const uint8_t *uuid
     }
     int ret = -1;
     pthread_mutex_lock(&dom->lock);
-    int r = resolve_affect(dom, &flags);
+    int r = vk_hp_resolve_affect(dom, &flags);
     struct vk_qemu_monitor *mon = vk_qemu_dom_is_active(dom) ? dom->mon : NULL;
     struct vk_domain_def *live = (flags & VK_AFFECT_LIVE) && r == 0 ? vk_domain_def_copy(dom->def)
                                                                      : NULL;
@@ -509,11 +499,14 @@ int vk_qemu_domain_attach_device(struct vk_qemu_driver *drv, const uint8_t *uuid
     if (flags & VK_AFFECT_LIVE) {
         if (!live || !mon)
             goto out;
-        if (live_attach_disk(dom, mon, live, &dev->disks[0]) < 0)
+        char id[128];
+        if (live_attach_disk(dom, mon, live, &dev->disks[0]) < 0 ||
+            vk_hp_disk_qdev_id(&dev->disks[0], id, sizeof(id)) < 0)
             goto out;
         struct vk_domain_def *n = def_with_disk(live, &dev->disks[0]);
         if (n)
-            live_swap(dom, n);
+            vk_hp_live_swap(dom, n);
+        vk_hp_emit_added(dom, id);
         if (flags & VK_AFFECT_CONFIG) {
             struct vk_domain_def *dev2 = parse_one_disk(xml);
             if (!dev2)
@@ -540,6 +533,9 @@ int vk_qemu_domain_detach_device(struct vk_qemu_driver *drv, const uint8_t *uuid
     if (flags & ~(unsigned)(VK_AFFECT_LIVE | VK_AFFECT_CONFIG))
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
                             "unsupported flags 0x%x for detaching a device", flags);
+    int kind = is_interface(xml);
+    if (kind != 0)
+        return kind < 0 ? -1 : net_job(drv, uuid, xml, flags, false);
     /* Detach matches by target; the rest of the element need not be
      * complete (virsh detach-disk sends only what it found). */
     struct vk_domain_def *dev = parse_one_disk(xml);
@@ -553,14 +549,14 @@ int vk_qemu_domain_detach_device(struct vk_qemu_driver *drv, const uint8_t *uuid
     }
     int ret = -1;
     pthread_mutex_lock(&dom->lock);
-    int r = resolve_affect(dom, &flags);
+    int r = vk_hp_resolve_affect(dom, &flags);
     struct vk_qemu_monitor *mon = vk_qemu_dom_is_active(dom) ? dom->mon : NULL;
     struct vk_domain_def *live = (flags & VK_AFFECT_LIVE) && r == 0 ? vk_domain_def_copy(dom->def)
                                                                      : NULL;
     bool in_config = true;
     if (r == 0 && (flags & VK_AFFECT_CONFIG)) {
         struct vk_domain_def *cur = vk_qemu_dom_is_active(dom) ? dom->newdef : dom->def;
-        in_config = cur && find_disk(cur, target) >= 0;
+        in_config = cur && vk_hp_find_disk(cur, target) >= 0;
     }
     pthread_mutex_unlock(&dom->lock);
     if (r < 0)
@@ -572,16 +568,13 @@ int vk_qemu_domain_detach_device(struct vk_qemu_driver *drv, const uint8_t *uuid
     if (flags & VK_AFFECT_LIVE) {
         if (!live || !mon)
             goto out;
-        ssize_t i = find_disk(live, target);
+        ssize_t i = vk_hp_find_disk(live, target);
         if (i < 0) {
             vk_error_set(VK_ERR_DEVICE_MISSING, VK_FROM_QEMU, "disk %s not found", target);
             goto out;
         }
         if (live_detach_disk(dom, mon, &live->disks[i]) < 0)
             goto out;
-        struct vk_domain_def *n = def_without_disk(live, target);
-        if (n)
-            live_swap(dom, n);
     }
     if ((flags & VK_AFFECT_CONFIG) && config_edit_disk(dom, NULL, target) < 0)
         goto out;
@@ -636,7 +629,7 @@ static int media_qdev_id(const struct vk_domain_def *def, size_t which, char *bu
 
 static int set_source(struct vk_domain_def *def, const char *target, const struct vk_disk_def *nd)
 {
-    ssize_t i = find_disk(def, target);
+    ssize_t i = vk_hp_find_disk(def, target);
     if (i < 0)
         return vk_error_set(VK_ERR_DEVICE_MISSING, VK_FROM_QEMU, "disk %s not found", target);
     struct vk_disk_def *d = &def->disks[i];
@@ -671,7 +664,7 @@ int vk_qemu_domain_update_device(struct vk_qemu_driver *drv, const uint8_t *uuid
     }
     int ret = -1;
     pthread_mutex_lock(&dom->lock);
-    int r = resolve_affect(dom, &flags);
+    int r = vk_hp_resolve_affect(dom, &flags);
     struct vk_qemu_monitor *mon = vk_qemu_dom_is_active(dom) ? dom->mon : NULL;
     struct vk_domain_def *live = (flags & VK_AFFECT_LIVE) && r == 0 ? vk_domain_def_copy(dom->def)
                                                                      : NULL;
@@ -691,7 +684,7 @@ int vk_qemu_domain_update_device(struct vk_qemu_driver *drv, const uint8_t *uuid
     if (flags & VK_AFFECT_LIVE) {
         if (!live || !mon)
             goto out;
-        ssize_t i = find_disk(live, nd->target_dev);
+        ssize_t i = vk_hp_find_disk(live, nd->target_dev);
         char id[128], args[8192];
         if (i < 0) {
             vk_error_set(VK_ERR_DEVICE_MISSING, VK_FROM_QEMU, "disk %s not found",
@@ -717,13 +710,13 @@ int vk_qemu_domain_update_device(struct vk_qemu_driver *drv, const uint8_t *uuid
         json_object_put(a);
         if (vk_qmp_command(mon, cmd, args, NULL, HP_QMP_TIMEOUT_MS) < 0)
             goto out;
-        live_swap(dom, live);
+        vk_hp_live_swap(dom, live);
         live = NULL;
     }
     if (cfg) {
         if (vk_qemu_config_save(dom->drv, cfg) < 0)
             goto out;
-        config_swap(dom, cfg);
+        vk_hp_config_swap(dom, cfg);
         cfg = NULL;
     }
     ret = 0;

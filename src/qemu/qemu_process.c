@@ -217,6 +217,7 @@ static void process_stopped(struct vk_qemu_dom *dom, int reason, int only_watch)
     dom->shutdown_seen = false;
     dom->vnc_port = dom->spice_port = 0;
     vk_qemu_interfaces_release(dom->def); /* feature "net": taps we created */
+    vk_qemu_unplugs_clear(dom);
     if (dom->newdef) {
         vk_domain_def_free(dom->def);
         dom->def = dom->newdef;
@@ -343,6 +344,8 @@ static void on_event(struct vk_qemu_monitor *mon, const char *name, struct json_
         if (dom->no_shutdown && dom->def->on_poweroff != VK_LIFE_PRESERVE)
             pidfd_send_signal(dom->pidfd, SIGTERM, NULL, 0);
         vk_qemu_dom_set_state(dom, VK_DOM_SHUTDOWN, SHUTDOWN_USER);
+    } else if (!strcmp(name, "DEVICE_DELETED")) {
+        vk_qemu_unplug_deleted_event(dom, data); /* feature "net": hotplug */
     } else if (!strcmp(name, "RESET")) {
         vk_qemu_emit(dom, dom->id, VK_EVENT_X_REBOOT, 0); /* feature "events" */
     } else if (!strcmp(name, "STOP")) {
