@@ -252,11 +252,13 @@ int vk_domain_set_autostart(vk_domain *dom, int autostart);
 /* virDomainReset: a hard reset of the machine; flags must be 0. */
 int vk_domain_reset(vk_domain *dom, unsigned int flags);
 
-/* virDomainEventID: every id may be registered; virtkitd sends LIFECYCLE
- * and REBOOT. */
+/* virDomainEventID: every id may be registered; virtkitd sends LIFECYCLE,
+ * REBOOT, DEVICE_REMOVED and DEVICE_ADDED. */
 enum vk_domain_event_id {
     VK_DOMAIN_EVENT_ID_LIFECYCLE = 0,
     VK_DOMAIN_EVENT_ID_REBOOT = 1,
+    VK_DOMAIN_EVENT_ID_DEVICE_REMOVED = 15, /* feature "net" */
+    VK_DOMAIN_EVENT_ID_DEVICE_ADDED = 19,
     VK_DOMAIN_EVENT_ID_LAST = 27, /* libvirt 9.0's count */
 };
 /* virDomainEventType (LIFECYCLE); details are libvirt's numbers. */
@@ -277,6 +279,7 @@ struct vk_domain_event {
     vk_domain *dom; /* valid during the callback only */
     int event;      /* LIFECYCLE: enum vk_domain_event_type */
     int detail;     /* LIFECYCLE: libvirt's detail number */
+    const char *dev_alias; /* DEVICE_ADDED / DEVICE_REMOVED: the device's alias */
 };
 typedef void (*vk_domain_event_cb)(vk_connect *conn, const struct vk_domain_event *ev,
                                    void *opaque);

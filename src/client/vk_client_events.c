@@ -119,6 +119,41 @@ struct pending {
     struct vk_domain_event ev;
 };
 
+/* Feature "net": device-added / device-removed (the alias is copied; freed
+ * after the callback). Under conn->lock. */
+static bool decode_device_event(vk_connect *conn, const struct vk_client_packet *p,
+                                struct pending *out)
+{
+    struct vk_client *c = &conn->client;
+    bool added = p->hdr.proc == REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED;
+    remote_domain_event_callback_device_added_msg am;
+    remote_domain_event_callback_device_removed_msg rm;
+    memset(&am, 0, sizeof(am));
+    memset(&rm, 0, sizeof(rm));
+    xdrproc_t fn = added ? (xdrproc_t)xdr_remote_domain_event_callback_device_added_msg
+                         : (xdrproc_t)xdr_remote_domain_event_callback_device_removed_msg;
+    void *m = added ? (void *)&am : (void *)&rm;
+    if (vk_rpc_decode_payload(p->data, p->len, fn, m) < 0)
+        return false;
+    int cbid = added ? am.callbackID : rm.callbackID;
+    remote_nonnull_domain *wire = added ? &am.dom : &rm.msg.dom;
+    const char *alias = added ? am.devAlias : rm.msg.devAlias;
+    int want = added ? VK_DOMAIN_EVENT_ID_DEVICE_ADDED : VK_DOMAIN_EVENT_ID_DEVICE_REMOVED;
+    struct vk_client_event_reg *reg = find_reg(c, cbid);
+    bool ok = false;
+    if (reg && reg->event_id == want) {
+        *out = (struct pending){.cb = reg->cb,
+                                .opaque = reg->opaque,
+                                .ev = {.callback_id = cbid,
+                                       .event_id = want,
+                                       .dom = vk_domain_from_wire(conn, wire),
+                                       .dev_alias = vk_strdup(alias ? alias : "")}};
+        ok = true;
+    }
+    vk_rpc_free(fn, m);
+    return ok;
+}
+
 /* Under conn->lock: decodes packet p into out; false to skip it. */
 static bool decode_event(vk_connect *conn, const struct vk_client_packet *p, struct pending *out)
 {
@@ -166,7 +201,12 @@ static bool decode_event(vk_connect *conn, const struct vk_client_packet *p, str
             ok = true;
         }
         vk_rpc_free((xdrproc_t)xdr_remote_domain_event_callback_reboot_msg, &m);
+    } else if (p->hdr.proc == REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED ||
+               p->hdr.proc == REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED) {
+        ok = decode_device_event(conn, p, out); /* feature "net" */
     }
+    if (ok && !out->ev.dom)
+        free((char *)out->ev.dev_alias);
     return ok && out->ev.dom;
 }
 
@@ -209,6 +249,7 @@ int vk_connect_domain_event_run(vk_connect *conn, int timeout_ms)
         for (size_t i = 0; i < nready; i++) {
             ready[i].cb(conn, &ready[i].ev, ready[i].opaque);
             vk_domain_free(ready[i].ev.dom);
+            free((char *)ready[i].ev.dev_alias);
         }
         free(ready);
         vk_error_reset();

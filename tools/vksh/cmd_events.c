@@ -134,6 +134,8 @@ static void print_event(vk_connect *conn, const struct vk_domain_event *ev, void
             json_object_object_add(o, "type_code", json_object_new_int(ev->event));
             json_object_object_add(o, "detail_code", json_object_new_int(ev->detail));
         }
+        if (ev->dev_alias) /* feature "net": device-added / device-removed */
+            json_object_object_add(o, "alias", json_object_new_string(ev->dev_alias));
         printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
@@ -153,6 +155,9 @@ static void print_event(vk_connect *conn, const struct vk_domain_event *ev, void
             printf("event 'lifecycle' for domain '%s': %s %s\n", name,
                    vk_domain_event_type_to_string(ev->event),
                    vk_domain_event_detail_to_string(ev->event, ev->detail));
+        else if (ev->dev_alias) /* virsh's line for device events */
+            printf("event '%s' for domain '%s': %s\n",
+                   vk_domain_event_id_to_string(ev->event_id), name, ev->dev_alias);
         else
             printf("event '%s' for domain '%s'\n", vk_domain_event_id_to_string(ev->event_id),
                    name);

@@ -17,21 +17,15 @@
 #include "util/vk_buf.h"
 #include "util/vk_file.h"
 #include "vksh.h"
+#include "vksh_hotplug.h"
 
 #define MAX_DEVICE_XML (1024 * 1024)
 
-#define DOMAIN_OPT                                                                                 \
-    {"domain", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL, "domain name, id or uuid"}
-#define AFFECT_OPTS                                                                                \
-    {"persistent", VKSH_OT_BOOL, 0, "make live change persistent"},                                \
-        {"config", VKSH_OT_BOOL, 0, "affect next boot"},                                           \
-        {"live", VKSH_OT_BOOL, 0, "affect running domain"},                                        \
-        {"current", VKSH_OT_BOOL, 0, "affect current domain"}
 
 /* virsh's flag rules: --current excludes --live/--config/--persistent;
  * --persistent is --config plus --live when the domain runs. *use_flags
  * false: the plain call. */
-static int affect_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_domain *dom,
+int vksh_affect_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_domain *dom,
                         unsigned int *flags, bool *use_flags)
 {
     bool current = vksh_opt_bool(cmd, "current"), live = vksh_opt_bool(cmd, "live"),
@@ -52,12 +46,12 @@ static int affect_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_dom
     return 0;
 }
 
-static int device_op(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_domain *dom,
+int vksh_device_op(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_domain *dom,
                      const char *xml, bool attach)
 {
     unsigned int flags;
     bool use_flags;
-    if (affect_flags(ctl, cmd, dom, &flags, &use_flags) < 0)
+    if (vksh_affect_flags(ctl, cmd, dom, &flags, &use_flags) < 0)
         return -1;
     if (use_flags)
         return attach ? vk_domain_attach_device_flags(dom, xml, flags)
@@ -65,7 +59,7 @@ static int device_op(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_domain
     return attach ? vk_domain_attach_device(dom, xml) : vk_domain_detach_device(dom, xml);
 }
 
-static void json_done(struct vksh_ctl *ctl, const char *action, vk_domain *dom)
+void vksh_json_done(struct vksh_ctl *ctl, const char *action, vk_domain *dom)
 {
     json_object *doc = json_object_new_object();
     json_object_object_add(doc, "action", json_object_new_string(action));
@@ -96,12 +90,12 @@ static int device_file_cmd(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, boo
         free(xml);
         return -1;
     }
-    int rc = device_op(ctl, cmd, dom, xml, attach);
+    int rc = vksh_device_op(ctl, cmd, dom, xml, attach);
     free(xml);
     if (rc < 0) {
         vksh_error(ctl, "Failed to %s device from %s", attach ? "attach" : "detach", file);
     } else if (ctl->json) {
-        json_done(ctl, attach ? "device attached" : "device detached", dom);
+        vksh_json_done(ctl, attach ? "device attached" : "device detached", dom);
     } else {
         vksh_print(ctl, "Device %s successfully\n", attach ? "attached" : "detached");
     }
@@ -220,11 +214,11 @@ static int cmd_attach_disk(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     vk_domain *dom = vksh_domain_arg(ctl, cmd, VKSH_BYANY, NULL);
     if (!dom)
         return -1;
-    int rc = device_op(ctl, cmd, dom, xml, true);
+    int rc = vksh_device_op(ctl, cmd, dom, xml, true);
     if (rc < 0)
         vksh_error(ctl, "Failed to attach disk");
     else if (ctl->json)
-        json_done(ctl, "disk attached", dom);
+        vksh_json_done(ctl, "disk attached", dom);
     else
         vksh_print(ctl, "Disk attached successfully\n");
     vk_domain_free(dom);
@@ -302,7 +296,7 @@ static int cmd_detach_disk(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     unsigned int flags;
     bool use_flags;
     char *domxml = NULL, *disk = NULL;
-    if (affect_flags(ctl, cmd, dom, &flags, &use_flags) < 0)
+    if (vksh_affect_flags(ctl, cmd, dom, &flags, &use_flags) < 0)
         goto out;
     /* virsh reads the inactive XML when only the config is affected */
     unsigned int xflags = (flags & VK_DOMAIN_AFFECT_CONFIG) && !(flags & VK_DOMAIN_AFFECT_LIVE)
@@ -316,11 +310,11 @@ static int cmd_detach_disk(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
         vksh_error_only(ctl, "No disk found whose source path or target is %s", target);
         goto out;
     }
-    rc = device_op(ctl, cmd, dom, disk, false);
+    rc = vksh_device_op(ctl, cmd, dom, disk, false);
     if (rc < 0)
         vksh_error(ctl, "Failed to detach disk");
     else if (ctl->json)
-        json_done(ctl, "disk detached", dom);
+        vksh_json_done(ctl, "disk detached", dom);
     else
         vksh_print(ctl, "Disk detached successfully\n");
 out:

@@ -100,6 +100,9 @@ extern const struct vksh_cmd_def vksh_cmd_memtune, vksh_cmd_schedinfo;
 /* Feature "hotplug" (cmd_edit.c, cmd_hotplug.c). */
 extern const struct vksh_cmd_def vksh_cmd_edit, vksh_cmd_attach_device, vksh_cmd_detach_device,
     vksh_cmd_attach_disk, vksh_cmd_detach_disk, vksh_cmd_change_media;
+/* Feature "net" (cmd_iface.c). */
+extern const struct vksh_cmd_def vksh_cmd_attach_interface, vksh_cmd_detach_interface,
+    vksh_cmd_domiflist;
 
 /* Parses argv (argv[0] is the command name) into cmd. Returns 0, or -1
  * after reporting the error (naming the option). */
