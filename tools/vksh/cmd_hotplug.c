@@ -21,12 +21,11 @@
 
 #define MAX_DEVICE_XML (1024 * 1024)
 
-
 /* virsh's flag rules: --current excludes --live/--config/--persistent;
  * --persistent is --config plus --live when the domain runs. *use_flags
  * false: the plain call. */
-int vksh_affect_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_domain *dom,
-                        unsigned int *flags, bool *use_flags)
+int vksh_hotplug_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_domain *dom,
+                       unsigned int *flags, bool *use_flags)
 {
     bool current = vksh_opt_bool(cmd, "current"), live = vksh_opt_bool(cmd, "live"),
          config = vksh_opt_bool(cmd, "config"), persistent = vksh_opt_bool(cmd, "persistent");
@@ -51,7 +50,7 @@ int vksh_device_op(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_domain *
 {
     unsigned int flags;
     bool use_flags;
-    if (vksh_affect_flags(ctl, cmd, dom, &flags, &use_flags) < 0)
+    if (vksh_hotplug_flags(ctl, cmd, dom, &flags, &use_flags) < 0)
         return -1;
     if (use_flags)
         return attach ? vk_domain_attach_device_flags(dom, xml, flags)
@@ -296,7 +295,7 @@ static int cmd_detach_disk(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     unsigned int flags;
     bool use_flags;
     char *domxml = NULL, *disk = NULL;
-    if (vksh_affect_flags(ctl, cmd, dom, &flags, &use_flags) < 0)
+    if (vksh_hotplug_flags(ctl, cmd, dom, &flags, &use_flags) < 0)
         goto out;
     /* virsh reads the inactive XML when only the config is affected */
     unsigned int xflags = (flags & VK_DOMAIN_AFFECT_CONFIG) && !(flags & VK_DOMAIN_AFFECT_LIVE)

@@ -181,7 +181,7 @@ static int cmd_detach_interface(struct vksh_ctl *ctl, const struct vksh_cmd *cmd
     xmlDocPtr doc = NULL;
     struct iface *v = NULL;
     size_t n = 0;
-    if (vksh_affect_flags(ctl, cmd, dom, &flags, &use_flags) < 0)
+    if (vksh_hotplug_flags(ctl, cmd, dom, &flags, &use_flags) < 0)
         goto out;
     /* virsh reads the inactive XML when only the config is affected */
     unsigned int xflags = (flags & VK_DOMAIN_AFFECT_CONFIG) && !(flags & VK_DOMAIN_AFFECT_LIVE)

@@ -14,7 +14,7 @@
 /* virsh's flag rules: --current excludes --live/--config/--persistent;
  * --persistent is --config plus --live when the domain runs. *use_flags
  * false: the plain call. */
-int vksh_affect_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_domain *dom,
+int vksh_hotplug_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_domain *dom,
                       unsigned int *flags, bool *use_flags);
 /* Attach or detach xml with the flags the command's options say. */
 int vksh_device_op(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_domain *dom,
