@@ -74,17 +74,25 @@ int conf_parse_memtune(xmlNodePtr node, struct vk_memtune_def *mt)
     return 0;
 }
 
+/* The text of an attribute-less element given once (seen: given before). */
+static char *elem_text(xmlNodePtr n, bool seen)
+{
+    if (seen) {
+        xu_err_dup(n);
+        return NULL;
+    }
+    if (xu_check_attrs(n, NULL) < 0)
+        return NULL;
+    return xu_text(n);
+}
+
 static int parse_ull_text(xmlNodePtr n, unsigned long long min, unsigned long long max,
                           unsigned long long *dst)
 {
-    if (*dst)
-        return xu_err_dup(n);
-    if (xu_check_attrs(n, NULL) < 0)
-        return -1;
-    vk_autofree char *text = xu_text(n);
+    vk_autofree char *text = elem_text(n, *dst != 0);
+    unsigned long long v;
     if (!text)
         return -1;
-    unsigned long long v;
     if (xu_parse_ull(text, false, &v) < 0 || v < min || v > max)
         return vk_error_set(VK_ERR_XML_DETAIL, VK_FROM_CONF,
                             "invalid value '%s' of <%s>: must be in range [%llu, %llu]", text,
@@ -96,11 +104,7 @@ static int parse_ull_text(xmlNodePtr n, unsigned long long min, unsigned long lo
 /* A quota: [QUOTA_MIN, QUOTA_MAX], or any negative number for unlimited (-1). */
 static int parse_quota(xmlNodePtr n, long long *dst)
 {
-    if (*dst)
-        return xu_err_dup(n);
-    if (xu_check_attrs(n, NULL) < 0)
-        return -1;
-    vk_autofree char *text = xu_text(n);
+    vk_autofree char *text = elem_text(n, *dst != 0);
     if (!text)
         return -1;
     unsigned long long v;

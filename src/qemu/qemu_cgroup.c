@@ -229,12 +229,33 @@ void vk_qemu_cgroup_attach(struct vk_qemu_dom *dom)
     pthread_mutex_unlock(&dom->lock);
 }
 
+static void remove_group(struct vk_qemu_dom *dom);
+
 void vk_qemu_cgroup_remove(struct vk_qemu_dom *dom)
+{
+    /* Cleanup on failure paths too: the caller's error must survive. */
+    struct vk_error saved = *vk_error_last();
+    remove_group(dom);
+    if (saved.code)
+        vk_error_set(saved.code, saved.domain, "%s", saved.message);
+    else
+        vk_error_reset();
+}
+
+static void remove_group(struct vk_qemu_dom *dom)
 {
     pthread_mutex_lock(&dom->lock);
     struct vk_cgroup *cg = dom->cgroup;
     dom->cgroup = NULL;
     pthread_mutex_unlock(&dom->lock);
-    vk_cgroup_remove(cg);
-    vk_cgroup_free(cg);
+    if (cg) {
+        vk_cgroup_remove(cg);
+        vk_cgroup_free(cg);
+        return;
+    }
+    /* Not found at start or re-attach (e.g. QEMU died while no daemon
+     * ran): its group, if any, is where this daemon would have made it. */
+    vk_autofree char *part = vk_qemu_cgroup_partition(dom->drv);
+    vk_autofree char *leaf = vk_qemu_cgroup_leaf(dom->name);
+    vk_cgroup_remove_expected(part, leaf);
 }

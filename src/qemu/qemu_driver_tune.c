@@ -51,6 +51,27 @@ static int begin(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned *flag
     return 0;
 }
 
+/* A set call: live through the cgroup, then the persistent config. */
+static int apply(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags,
+                 int (*live)(struct vk_qemu_dom *, void *),
+                 int (*edit)(struct vk_domain_def *, void *), void *opaque)
+{
+    struct vk_qemu_dom *dom;
+    if (begin(drv, uuid, &flags, &dom) < 0)
+        return -1;
+    int ret = -1;
+    if ((flags & VK_AFFECT_LIVE) && live(dom, opaque) < 0)
+        goto out;
+    if ((flags & VK_AFFECT_CONFIG) && vk_qemu_edit_config(dom, edit, opaque) < 0)
+        goto out;
+    ret = 0;
+out:
+    if (ret < 0)
+        vk_qemu_error_name_domain(dom->name);
+    vk_qemu_job_end(dom);
+    return ret;
+}
+
 /* A copy of the persistent definition (job held). */
 static struct vk_domain_def *config_copy(struct vk_qemu_dom *dom)
 {
@@ -177,8 +198,9 @@ static int edit_memtune(struct vk_domain_def *def, void *opaque)
     return 0;
 }
 
-static int set_live_memory(struct vk_qemu_dom *dom, const struct mem_set *m)
+static int set_live_memory(struct vk_qemu_dom *dom, void *opaque)
 {
+    const struct mem_set *m = opaque;
     struct vk_cgroup *cg = live_cgroup(dom);
     if (!cg)
         return -1;
@@ -209,11 +231,9 @@ static int set_live_memory(struct vk_qemu_dom *dom, const struct mem_set *m)
         goto out;
     /* The live XML says what now applies. */
     pthread_mutex_lock(&dom->lock);
-    struct mem_set keep = *m;
-    int r = edit_memtune(dom->def, &keep);
+    if (edit_memtune(dom->def, opaque) < 0) /* the cgroup took it: only a stale check */
+        vk_error_reset();
     pthread_mutex_unlock(&dom->lock);
-    vk_error_reset();
-    (void)r;
     ret = 0;
 out:
     vk_cgroup_free(cg);
@@ -240,20 +260,7 @@ int vk_qemu_domain_set_memory_params(struct vk_qemu_driver *drv, const uint8_t *
         m.has[k] = true;
         m.kib[k] = params[i].v.ul > VK_CG_MEM_UNLIMITED ? VK_CG_MEM_UNLIMITED : params[i].v.ul;
     }
-    struct vk_qemu_dom *dom;
-    if (begin(drv, uuid, &flags, &dom) < 0)
-        return -1;
-    int ret = -1;
-    if ((flags & VK_AFFECT_LIVE) && set_live_memory(dom, &m) < 0)
-        goto out;
-    if ((flags & VK_AFFECT_CONFIG) && vk_qemu_edit_config(dom, edit_memtune, &m) < 0)
-        goto out;
-    ret = 0;
-out:
-    if (ret < 0)
-        vk_qemu_error_name_domain(dom->name);
-    vk_qemu_job_end(dom);
-    return ret;
+    return apply(drv, uuid, flags, set_live_memory, edit_memtune, &m);
 }
 
 /* ---- schedinfo ---- */
@@ -409,8 +416,9 @@ static int set_sub_bandwidth(const struct vk_cgroup *cg, const char *prefix, boo
     return 0;
 }
 
-static int set_live_sched(struct vk_qemu_dom *dom, const struct sched_set *s)
+static int set_live_sched(struct vk_qemu_dom *dom, void *opaque)
 {
+    const struct sched_set *s = opaque;
     struct vk_cgroup *cg = live_cgroup(dom);
     if (!cg)
         return -1;
@@ -431,7 +439,7 @@ static int set_live_sched(struct vk_qemu_dom *dom, const struct sched_set *s)
                           s->has[S_EQ] ? s->v[S_EQ] : 0, dom->name) < 0)
         goto out;
     pthread_mutex_lock(&dom->lock);
-    edit_cputune(dom->def, (void *)s);
+    edit_cputune(dom->def, opaque);
     pthread_mutex_unlock(&dom->lock);
     ret = 0;
 out:
@@ -474,20 +482,7 @@ int vk_qemu_domain_set_sched_params(struct vk_qemu_driver *drv, const uint8_t *u
         }
         s.has[k] = true;
     }
-    struct vk_qemu_dom *dom;
-    if (begin(drv, uuid, &flags, &dom) < 0)
-        return -1;
-    int ret = -1;
-    if ((flags & VK_AFFECT_LIVE) && set_live_sched(dom, &s) < 0)
-        goto out;
-    if ((flags & VK_AFFECT_CONFIG) && vk_qemu_edit_config(dom, edit_cputune, &s) < 0)
-        goto out;
-    ret = 0;
-out:
-    if (ret < 0)
-        vk_qemu_error_name_domain(dom->name);
-    vk_qemu_job_end(dom);
-    return ret;
+    return apply(drv, uuid, flags, set_live_sched, edit_cputune, &s);
 }
 
 /* ---- per-CPU time ---- */

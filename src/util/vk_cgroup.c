@@ -332,19 +332,45 @@ static int not_available(const char *why)
                         why);
 }
 
+/* Where the partition goes (see Placement), NULL when outside the mount. */
+static char *base_dir(const struct vk_cg_mounts *m, const char *self, bool v1, int i)
+{
+    if (v1) {
+        vk_autofree char *path = vk_cgroup_parse_proc(self, ctrl_names[i]);
+        return m->mnt[i] ? vk_cgroup_resolve(m->mnt[i], m->root[i], path) : NULL;
+    }
+    vk_autofree char *path = vk_cgroup_parse_proc(self, NULL);
+    vk_autofree char *ppath = path ? parent_path(path) : NULL;
+    return vk_cgroup_resolve(m->v2_mnt, m->v2_root, ppath);
+}
+
+/* mkdir partition and leaf, then move pid in; again when a concurrent
+ * stop removed the empty partition or group in between. */
+static int add_pid(const char *part, const char *dir, pid_t pid)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%d", (int)pid);
+    for (int attempt = 0;; attempt++) {
+        if (mkdir_one(part) < 0 || mkdir_one(dir) < 0)
+            return -1;
+        if (write_file(dir, "cgroup.procs", buf) == 0)
+            return 0;
+        if (access(dir, F_OK) == 0 || attempt >= 5)
+            return -1;
+        vk_error_reset(); /* swept away meanwhile: make it again */
+    }
+}
+
 static struct vk_cgroup *create_v1(const struct vk_cg_mounts *m, const char *self,
                                    const char *partition, const char *leaf, pid_t pid)
 {
     struct vk_cgroup *cg = vk_calloc(1, sizeof(*cg));
     cg->version = 1;
-    char pidbuf[32];
-    snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
     int used = 0;
     for (int i = 0; i < VK_CG_NCTRL; i++) {
         if (!m->mnt[i])
             continue;
-        vk_autofree char *path = vk_cgroup_parse_proc(self, ctrl_names[i]);
-        vk_autofree char *base = vk_cgroup_resolve(m->mnt[i], m->root[i], path);
+        vk_autofree char *base = base_dir(m, self, true, i);
         if (!base)
             continue;
         /* cpu and cpuacct are often one hierarchy: one directory serves both. */
@@ -355,8 +381,7 @@ static struct vk_cgroup *create_v1(const struct vk_cg_mounts *m, const char *sel
             continue;
         vk_autofree char *part = vk_asprintf("%s/%s", base, partition);
         vk_autofree char *dir = vk_asprintf("%s/%s", part, leaf);
-        if (mkdir_one(part) < 0 || mkdir_one(dir) < 0 ||
-            write_file(dir, "cgroup.procs", pidbuf) < 0) {
+        if (add_pid(part, dir, pid) < 0) {
             vk_cgroup_remove(cg);
             vk_cgroup_free(cg);
             return NULL;
@@ -375,15 +400,9 @@ static struct vk_cgroup *create_v1(const struct vk_cg_mounts *m, const char *sel
 static struct vk_cgroup *create_v2(const struct vk_cg_mounts *m, const char *self,
                                    const char *partition, const char *leaf, pid_t pid)
 {
-    vk_autofree char *path = vk_cgroup_parse_proc(self, NULL);
-    if (!path) {
-        not_available("this process is in no cgroup v2 group");
-        return NULL;
-    }
-    vk_autofree char *ppath = parent_path(path);
-    vk_autofree char *base = vk_cgroup_resolve(m->v2_mnt, m->v2_root, ppath);
+    vk_autofree char *base = base_dir(m, self, false, 0);
     if (!base) {
-        not_available("the daemon's cgroup is outside the mounted cgroup2 tree");
+        not_available("the daemon's cgroup is not in the mounted cgroup2 tree");
         return NULL;
     }
     bool cpu = v2_has(base, "cpu"), mem = v2_has(base, "memory");
@@ -396,11 +415,8 @@ static struct vk_cgroup *create_v2(const struct vk_cg_mounts *m, const char *sel
     const char *enable = cpu && mem ? "+cpu +memory" : cpu ? "+cpu" : "+memory";
     vk_autofree char *part = vk_asprintf("%s/%s", base, partition);
     vk_autofree char *dir = vk_asprintf("%s/%s", part, leaf);
-    char pidbuf[32];
-    snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
     if (write_file(base, "cgroup.subtree_control", enable) < 0 || mkdir_one(part) < 0 ||
-        write_file(part, "cgroup.subtree_control", enable) < 0 || mkdir_one(dir) < 0 ||
-        write_file(dir, "cgroup.procs", pidbuf) < 0) {
+        write_file(part, "cgroup.subtree_control", enable) < 0 || add_pid(part, dir, pid) < 0) {
         struct vk_error e = *vk_error_last();
         rmdir(dir);
         rmdir(part);
@@ -447,6 +463,28 @@ struct vk_cgroup *vk_cgroup_create(const char *partition, const char *leaf, pid_
     free(self);
     vk_cg_mounts_clear(&m);
     return cg;
+}
+
+void vk_cgroup_remove_expected(const char *partition, const char *leaf)
+{
+    struct vk_cg_mounts m;
+    bool v1;
+    if (load_mounts(&m, &v1) < 0) {
+        vk_error_reset();
+        return;
+    }
+    vk_autofree char *self = read_text("/proc/self/cgroup");
+    struct vk_cgroup cg = {.version = v1 ? 1 : 2};
+    for (int i = 0; self && i < VK_CG_NCTRL; i++) {
+        vk_autofree char *base = base_dir(&m, self, v1, i);
+        if (base)
+            cg.dir[i] = vk_asprintf("%s/%s/%s", base, partition, leaf);
+    }
+    vk_error_reset();
+    vk_cgroup_remove(&cg);
+    for (int i = 0; i < VK_CG_NCTRL; i++)
+        free(cg.dir[i]);
+    vk_cg_mounts_clear(&m);
 }
 
 /* Does dir end in /<partition>/<leaf>? */
@@ -529,9 +567,19 @@ static void remove_dir(const char *dir)
         closedir(d);
     }
     rmdir_retry(dir);
-    /* The partition goes when its last group went; a concurrent start
-     * recreates it (mkdir of an existing or new partition both work). */
+    /* Groups an earlier stop could not remove (an unreaped process held
+     * them) go now: the kernel refuses rmdir of any group still in use.
+     * Then the partition, when it became empty; a concurrent start
+     * recreates what it needs (see add_pid). */
     vk_autofree char *part = parent_path(dir);
+    DIR *pd = opendir(part);
+    if (pd) {
+        struct dirent *e;
+        while ((e = readdir(pd)))
+            if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                unlinkat(dirfd(pd), e->d_name, AT_REMOVEDIR);
+        closedir(pd);
+    }
     rmdir(part);
 }
 

@@ -71,6 +71,9 @@ struct vk_cgroup *vk_cgroup_of_pid(pid_t pid, const char *partition, const char 
 /* Removes the group and its sub-groups (processes must be gone); then the
  * partition too when it became empty. Failures are logged. */
 void vk_cgroup_remove(const struct vk_cgroup *cg);
+/* The same for the group vk_cgroup_create would make now, when the
+ * process was never found in it (its QEMU vanished while no daemon ran). */
+void vk_cgroup_remove_expected(const char *partition, const char *leaf);
 /* Sub-group name of cg for the threads in tids (v1: cpu and cpuacct; v2: a
  * threaded sub-group); created if needed. */
 int vk_cgroup_move_threads(const struct vk_cgroup *cg, const char *sub, const pid_t *tids,

@@ -2,8 +2,6 @@
 # Feature "tune" through python3-libvirt (tune_python.py does the checks).
 set -u
 . "$(dirname "$0")/../lib/vk_daemon.sh"
-. "$(dirname "$0")/../lib/vk_cgroup.sh"
-VK_CLEANUP_HOOK=cg_cleanup
 vk_daemon_start
 out=$(timeout 240 /usr/bin/python3 "$(dirname "$0")/tune_python.py" "$VK_URI")
 rc=$?

@@ -5,8 +5,6 @@
 # start); cpu-stats shows per-CPU blocks; nothing is left behind.
 set -u
 . "$(dirname "$0")/../lib/vk_daemon.sh"
-. "$(dirname "$0")/../lib/vk_cgroup.sh"
-VK_CLEANUP_HOOK=cg_cleanup
 vk_daemon_start
 
 cat > "$ROOT/tn.xml" <<XML

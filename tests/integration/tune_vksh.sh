@@ -4,8 +4,6 @@
 # values, and changes land in the domain's cgroup files.
 set -u
 . "$(dirname "$0")/../lib/vk_daemon.sh"
-. "$(dirname "$0")/../lib/vk_cgroup.sh"
-VK_CLEANUP_HOOK=cg_cleanup
 vk_daemon_start
 vk() { OUT=$(timeout 60 "$VKSH" -c "$VK_URI" "$@" 2>&1); RC=$?; vk_track_qemus; }
 PY=/usr/bin/python3

@@ -1,6 +1,7 @@
 # Shell helpers for tests of feature "tune": where a process's cgroup is,
 # found as virtkitd finds it (mountinfo + /proc/PID/cgroup), never assumed.
-# Source after vk_daemon.sh.
+# vk_daemon.sh sources this: its cleanup removes the groups of the QEMUs it
+# kills (no daemon is left to do it).
 #
 #   cg_dir PID CTRL      directory of PID's group for cpu|cpuacct|memory
 #                        (the domain group: a trailing /emulator is dropped)
@@ -50,6 +51,8 @@ cg_track() {
     local c d
     for c in cpu cpuacct memory; do
         d=$(cg_dir "$1" "$c") || continue
+        # only a virtkit domain group: never anyone else's
+        case "$d" in */virtkit*/dom-*) ;; *) continue ;; esac
         case " $CG_PARTITIONS " in *" ${d%/*} "*) ;; *) CG_PARTITIONS="$CG_PARTITIONS ${d%/*}" ;; esac
     done
 }
@@ -60,10 +63,10 @@ cg_cleanup() {
         # QEMUs killed by the test's cleanup leave their groups: wait for the
         # processes to be gone, then remove sub-groups, groups, the partition.
         for i in $(seq 1 100); do
-            [ -z "$(cat "$p"/*/cgroup.procs "$p"/*/*/cgroup.procs 2>/dev/null)" ] && break
+            [ -z "$(cat "$p"/dom-*/cgroup.procs "$p"/dom-*/*/cgroup.procs 2>/dev/null)" ] && break
             sleep 0.1
         done
-        for d in "$p"/*/*/ "$p"/*/; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+        for d in "$p"/dom-*/*/ "$p"/dom-*/; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
         rmdir "$p" 2>/dev/null
     done
 }

@@ -7,7 +7,8 @@
 #
 # A trap (installed by vk_daemon_start) kills the daemon and every QEMU it
 # recorded (ROOT/run/qemu/*.status, pids checked to be QEMU first), even
-# when the test fails, then removes ROOT.
+# when the test fails, with the cgroups they leave (vk_cgroup.sh), then
+# removes ROOT.
 #
 # VIRTKITD: path of the virtkitd binary (meson passes it).
 # VK_DAEMON_PREFIX (optional): a command the daemon runs under, word-split,
@@ -17,6 +18,8 @@
 
 VK_DAEMON_PID=
 VK_QEMU_PIDS=
+
+. "$(dirname "${BASH_SOURCE[0]}")/vk_cgroup.sh"
 
 vk_fail() {
     echo "FAIL: $*" >&2
@@ -68,9 +71,12 @@ vk_cleanup() {
     fi
     local p
     for p in $VK_QEMU_PIDS; do
-        vk_is_qemu_pid "$p" && kill -KILL "$p" 2>/dev/null
+        vk_is_qemu_pid "$p" || continue
+        cg_track "$p" # its cgroup outlives it when no daemon is left to remove it
+        kill -KILL "$p" 2>/dev/null
     done
-    # A test's own leftovers outside ROOT (e.g. cgroups), after the QEMUs.
+    cg_cleanup
+    # A test's own leftovers outside ROOT, after the QEMUs.
     [ -n "${VK_CLEANUP_HOOK:-}" ] && "$VK_CLEANUP_HOOK"
     if [ $rc -ne 0 ] && [ -f "$ROOT/daemon.log" ]; then
         echo "--- daemon log (test failed):" >&2
