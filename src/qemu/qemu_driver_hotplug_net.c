@@ -346,6 +346,19 @@ out:
     return ret;
 }
 
+/* Completes flags; with LIVE, the monitor and a copy of the live def. */
+static int affect_begin(struct vk_qemu_dom *dom, unsigned *flags, struct vk_qemu_monitor **mon,
+                        struct vk_domain_def **live)
+{
+    pthread_mutex_lock(&dom->lock);
+    int r = vk_hp_resolve_affect(dom, flags);
+    *mon = vk_qemu_dom_is_active(dom) ? dom->mon : NULL;
+    if (r == 0 && (*flags & VK_AFFECT_LIVE))
+        *live = vk_domain_def_copy(dom->def);
+    pthread_mutex_unlock(&dom->lock);
+    return r;
+}
+
 int vk_hp_attach_net(struct vk_qemu_dom *dom, const char *xml, unsigned flags)
 {
     struct vk_domain_def *dev = parse_one_net(xml);
@@ -356,12 +369,8 @@ int vk_hp_attach_net(struct vk_qemu_dom *dom, const char *xml, unsigned flags)
     struct vk_net_def *n = &dev->nets[0];
     if (check_supported(n) < 0)
         goto out;
-    pthread_mutex_lock(&dom->lock);
-    int r = vk_hp_resolve_affect(dom, &flags);
-    struct vk_qemu_monitor *mon = vk_qemu_dom_is_active(dom) ? dom->mon : NULL;
-    if (r == 0 && (flags & VK_AFFECT_LIVE))
-        live = vk_domain_def_copy(dom->def);
-    pthread_mutex_unlock(&dom->lock);
+    struct vk_qemu_monitor *mon = NULL;
+    int r = affect_begin(dom, &flags, &mon, &live);
     if (r < 0)
         goto out;
     /* The config is checked first, saved after the live part worked. */
@@ -409,12 +418,8 @@ int vk_hp_detach_net(struct vk_qemu_dom *dom, const char *xml, unsigned flags)
     int ret = -1;
     struct vk_domain_def *live = NULL;
     const struct vk_net_def *want = &dev->nets[0];
-    pthread_mutex_lock(&dom->lock);
-    int r = vk_hp_resolve_affect(dom, &flags);
-    struct vk_qemu_monitor *mon = vk_qemu_dom_is_active(dom) ? dom->mon : NULL;
-    if (r == 0 && (flags & VK_AFFECT_LIVE))
-        live = vk_domain_def_copy(dom->def);
-    pthread_mutex_unlock(&dom->lock);
+    struct vk_qemu_monitor *mon = NULL;
+    int r = affect_begin(dom, &flags, &mon, &live);
     if (r < 0)
         goto out;
     if ((flags & VK_AFFECT_CONFIG) && config_edit(dom, NULL, want, true) < 0)

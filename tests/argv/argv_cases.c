@@ -88,7 +88,11 @@ char *argv_read_file(const char *path)
 
 struct vk_qemu_cmd_ctx argv_test_ctx(void)
 {
+    /* Tap fds the driver would have opened (feature "net"), by interface. */
+    static const int net_fds[] = {2800, 2801, 2802, 2803};
     struct vk_qemu_cmd_ctx ctx = {
+        .net_fds = net_fds,
+        .nnet_fds = sizeof(net_fds) / sizeof(net_fds[0]),
         .monitor_fd = 1729,
         .qemu_version = 7002000,
         .run_dir = "/run/virtkit/qemu/test",

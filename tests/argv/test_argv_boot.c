@@ -341,6 +341,15 @@ int main(void)
             skips++;
             continue;
         }
+        bool tap = false; /* taps need a network namespace: the netif suite boots those */
+        for (size_t k = 0; k < def->nnets; k++)
+            tap |= def->nets[k].type == VK_NET_ETHERNET || def->nets[k].type == VK_NET_BRIDGE;
+        if (tap) {
+            printf("SKIP %s: tap interfaces (booted by the netif suite)\n", c->name);
+            skips++;
+            vk_domain_def_free(def);
+            continue;
+        }
         /* A comma and a space in every path prove QEMU reads our escaping. */
         char dir[] = "/tmp/vk-argv boot,x-XXXXXX";
         if (!mkdtemp(dir)) {

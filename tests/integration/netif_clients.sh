@@ -10,30 +10,13 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/vk_daemon.sh"
 . "$here/../guest/guest-env.sh" || vk_fail "cannot build the test guest"
+. "$here/../lib/vk_netns.sh"
 : "${VKSH:?VKSH must point at the vksh binary}"
-NS=vk-netif-$$
-EVPID=
-netif_cleanup() {
-    [ -z "$EVPID" ] || kill "$EVPID" 2>/dev/null
-    ip netns del "$NS" 2>/dev/null
-}
-VK_CLEANUP_HOOK=netif_cleanup
-ip netns add "$NS" || vk_fail "cannot create network namespace $NS"
-nsx() { ip netns exec "$NS" "$@"; }
-nsx ip link add br0 type bridge || { netif_cleanup; vk_fail "cannot create br0 in $NS"; }
-nsx ip link set br0 up
-VK_DAEMON_PREFIX="ip netns exec $NS"
+vk_netns_start
 vk_daemon_start
 PY=/usr/bin/python3
-guest() { $PY "$here/hotplug_serial.py" "$ROOT/serial.sock" "$@"; }
 vk() { OUT=$(timeout 120 "$VKSH" -c "$VK_URI" "$@" 2>&1); RC=$?; }
-wait_event() {
-    for _ in $(seq 1 600); do
-        grep -Eq "$1" "$ROOT/events.json" && return 0
-        sleep 0.1
-    done
-    vk_fail "no event matching '$1'; got: $(cat "$ROOT/events.json")"
-}
+wait_event() { vk_wait_line "$ROOT/events.json" "$1"; }
 
 name=vk-netcl
 vk_guest_xml $name "unix:$ROOT/serial.sock" > "$ROOT/$name.xml" || vk_fail "cannot write the domain XML"
@@ -51,7 +34,7 @@ expect_contains "python ok"
 
 # vksh
 timeout 600 "$VKSH" -c "$VK_URI" --json event --all --loop > "$ROOT/events.json" 2>&1 &
-EVPID=$!
+VK_NETNS_KILL=$!
 # the listener is registered once a lifecycle event reaches it
 for _ in $(seq 1 60); do
     vk suspend $name; vk resume $name

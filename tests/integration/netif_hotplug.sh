@@ -10,33 +10,10 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/vk_daemon.sh"
 . "$here/../guest/guest-env.sh" || vk_fail "cannot build the test guest"
-NS=vk-netif-$$
-EVPID=
-netif_cleanup() {
-    [ -z "$EVPID" ] || kill "$EVPID" 2>/dev/null
-    ip netns del "$NS" 2>/dev/null
-}
-VK_CLEANUP_HOOK=netif_cleanup
-ip netns add "$NS" || vk_fail "cannot create network namespace $NS"
-nsx() { ip netns exec "$NS" "$@"; }
-nsx ip link add br0 type bridge || { netif_cleanup; vk_fail "cannot create br0 in $NS"; }
-nsx ip addr add 192.168.78.1/24 dev br0
-nsx ip link set br0 up
-VK_DAEMON_PREFIX="ip netns exec $NS"
+. "$here/../lib/vk_netns.sh"
+vk_netns_start 192.168.78.1/24
 vk_daemon_start
-PY=/usr/bin/python3
-guest() { # timeout expect-regex command
-    $PY "$here/hotplug_serial.py" "$ROOT/serial.sock" "$@"
-}
-links() { nsx ip -o link show; }
-# Waits until the event log has a line matching $1.
-wait_event() {
-    for _ in $(seq 1 600); do
-        grep -Eq "$1" "$ROOT/events.txt" && return 0
-        sleep 0.1
-    done
-    vk_fail "no event matching '$1'; got: $(cat "$ROOT/events.txt")"
-}
+wait_event() { vk_wait_line "$ROOT/events.txt" "$1"; }
 
 name=vk-nethp
 vk_guest_xml $name "unix:$ROOT/serial.sock" > "$ROOT/$name.xml" || vk_fail "cannot write the domain XML"
@@ -45,7 +22,7 @@ expect_ok define
 vsh start $name
 expect_ok start
 timeout 600 virsh -c "$VK_URI" event --all --loop > "$ROOT/events.txt" 2>&1 &
-EVPID=$!
+VK_NETNS_KILL=$!
 guest 300 'NH-ALIVE' 'echo NH-ALIVE' >/dev/null || vk_fail "the guest shell did not answer"
 out=$(guest 60 'NICS' 'ls /sys/class/net; echo NICS') || vk_fail "guest did not list its NICs"
 case "$out" in *eth*) vk_fail "the guest has a NIC before any attach: $out" ;; esac

@@ -10,23 +10,10 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/vk_daemon.sh"
 . "$here/../guest/guest-env.sh" || vk_fail "cannot build the test guest"
-NS=vk-netif-$$
-netif_cleanup() { ip netns del "$NS" 2>/dev/null; }
-VK_CLEANUP_HOOK=netif_cleanup
-ip netns add "$NS" || vk_fail "cannot create network namespace $NS"
-nsx() { ip netns exec "$NS" "$@"; }
-nsx ip link set lo up
-nsx ip link add br0 type bridge || { netif_cleanup; vk_fail "cannot create br0 in $NS"; }
-nsx ip addr add 192.168.77.1/24 dev br0
-nsx ip link set br0 up
+. "$here/../lib/vk_netns.sh"
+vk_netns_start 192.168.77.1/24
 nsx ip tuntap add dev utap0 mode tap
-VK_DAEMON_PREFIX="ip netns exec $NS"
 vk_daemon_start
-PY=/usr/bin/python3
-guest() { # timeout expect-regex command
-    $PY "$here/hotplug_serial.py" "$ROOT/serial.sock" "$@"
-}
-links() { nsx ip -o link show; }
 
 # a missing bridge is a clear error, and nothing is left behind
 vk_domain_xml vk-nobr | sed "s|</os>|</os><devices><interface type='bridge'><source bridge='nobr0'/></interface></devices>|" > "$ROOT/nobr.xml"

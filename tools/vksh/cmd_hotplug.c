@@ -66,6 +66,29 @@ void vksh_json_done(struct vksh_ctl *ctl, const char *action, vk_domain *dom)
     vksh_json_print(ctl, doc);
 }
 
+int vksh_attach_built(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, const char *xml,
+                      const char *what)
+{
+    if (vksh_opt_bool(cmd, "print-xml")) {
+        vksh_print(ctl, "%s", xml);
+        return 0;
+    }
+    vk_domain *dom = vksh_domain_arg(ctl, cmd, VKSH_BYANY, NULL);
+    if (!dom)
+        return -1;
+    int rc = vksh_device_op(ctl, cmd, dom, xml, true);
+    if (rc < 0) {
+        vksh_error(ctl, "Failed to attach %s", what);
+    } else if (ctl->json) {
+        vk_autofree char *action = vk_asprintf("%s attached", what);
+        vksh_json_done(ctl, action, dom);
+    } else {
+        vksh_print(ctl, "%c%s attached successfully\n", what[0] - 'a' + 'A', what + 1);
+    }
+    vk_domain_free(dom);
+    return rc < 0 ? -1 : 0;
+}
+
 /*--------------------------------------------------------------------------
  * attach-device / detach-device FILE
  *------------------------------------------------------------------------*/
@@ -205,23 +228,7 @@ static int cmd_attach_disk(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     }
     vk_buf_adds(&b, "</disk>\n");
     vk_autofree char *xml = vk_buf_steal(&b);
-
-    if (vksh_opt_bool(cmd, "print-xml")) {
-        vksh_print(ctl, "%s", xml);
-        return 0;
-    }
-    vk_domain *dom = vksh_domain_arg(ctl, cmd, VKSH_BYANY, NULL);
-    if (!dom)
-        return -1;
-    int rc = vksh_device_op(ctl, cmd, dom, xml, true);
-    if (rc < 0)
-        vksh_error(ctl, "Failed to attach disk");
-    else if (ctl->json)
-        vksh_json_done(ctl, "disk attached", dom);
-    else
-        vksh_print(ctl, "Disk attached successfully\n");
-    vk_domain_free(dom);
-    return rc < 0 ? -1 : 0;
+    return vksh_attach_built(ctl, cmd, xml, "disk");
 }
 
 const struct vksh_cmd_def vksh_cmd_attach_disk = {

@@ -78,6 +78,26 @@ static void free_ifaces(struct iface *v, size_t n)
     free(v);
 }
 
+/* The domain's XML (xflags) parsed, and its interfaces; -1 after
+ * reporting the error. */
+static int load_ifaces(struct vksh_ctl *ctl, vk_domain *dom, unsigned int xflags,
+                       xmlDocPtr *doc, struct iface **v, size_t *n)
+{
+    *doc = NULL;
+    *v = NULL;
+    *n = 0;
+    char *domxml = vk_domain_get_xml_desc(dom, xflags);
+    if (!domxml)
+        return vksh_error_lib(ctl);
+    *doc = xmlReadMemory(domxml, (int)strlen(domxml), "domain.xml", NULL,
+                         XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+    free(domxml);
+    if (!*doc)
+        return vksh_error_only(ctl, "Failed to parse the domain XML");
+    *n = list_ifaces(*doc, v);
+    return 0;
+}
+
 static void add_elem(struct vk_buf *b, const char *elem, const char *attr, const char *val)
 {
     vk_buf_addf(b, "  <%s %s='", elem, attr);
@@ -129,23 +149,7 @@ static int cmd_attach_interface(struct vksh_ctl *ctl, const struct vksh_cmd *cmd
         add_elem(&b, "model", "type", model);
     vk_buf_adds(&b, "</interface>\n");
     vk_autofree char *xml = vk_buf_steal(&b);
-
-    if (vksh_opt_bool(cmd, "print-xml")) {
-        vksh_print(ctl, "%s", xml);
-        return 0;
-    }
-    vk_domain *dom = vksh_domain_arg(ctl, cmd, VKSH_BYANY, NULL);
-    if (!dom)
-        return -1;
-    int rc = vksh_device_op(ctl, cmd, dom, xml, true);
-    if (rc < 0)
-        vksh_error(ctl, "Failed to attach interface");
-    else if (ctl->json)
-        vksh_json_done(ctl, "interface attached", dom);
-    else
-        vksh_print(ctl, "Interface attached successfully\n");
-    vk_domain_free(dom);
-    return rc < 0 ? -1 : 0;
+    return vksh_attach_built(ctl, cmd, xml, "interface");
 }
 
 const struct vksh_cmd_def vksh_cmd_attach_interface = {
@@ -177,7 +181,7 @@ static int cmd_detach_interface(struct vksh_ctl *ctl, const struct vksh_cmd *cmd
     int rc = -1;
     unsigned int flags;
     bool use_flags;
-    char *domxml = NULL, *xml = NULL;
+    char *xml = NULL;
     xmlDocPtr doc = NULL;
     struct iface *v = NULL;
     size_t n = 0;
@@ -187,17 +191,8 @@ static int cmd_detach_interface(struct vksh_ctl *ctl, const struct vksh_cmd *cmd
     unsigned int xflags = (flags & VK_DOMAIN_AFFECT_CONFIG) && !(flags & VK_DOMAIN_AFFECT_LIVE)
                               ? VK_DOMAIN_XML_INACTIVE
                               : 0;
-    if (!(domxml = vk_domain_get_xml_desc(dom, xflags))) {
-        vksh_error_lib(ctl);
+    if (load_ifaces(ctl, dom, xflags, &doc, &v, &n) < 0)
         goto out;
-    }
-    doc = xmlReadMemory(domxml, (int)strlen(domxml), "domain.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-    if (!doc) {
-        vksh_error_only(ctl, "Failed to parse the domain XML");
-        goto out;
-    }
-    n = list_ifaces(doc, &v);
     ssize_t hit = -1;
     size_t matches = 0;
     for (size_t i = 0; i < n; i++) {
@@ -237,7 +232,6 @@ out:
     free_ifaces(v, n);
     if (doc)
         xmlFreeDoc(doc);
-    free(domxml);
     free(xml);
     vk_domain_free(dom);
     return rc < 0 ? -1 : 0;
@@ -270,19 +264,9 @@ static int cmd_domiflist(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     struct iface *v = NULL;
     size_t n = 0;
     xmlDocPtr doc = NULL;
-    char *domxml =
-        vk_domain_get_xml_desc(dom, vksh_opt_bool(cmd, "inactive") ? VK_DOMAIN_XML_INACTIVE : 0);
-    if (!domxml) {
-        vksh_error_lib(ctl);
+    if (load_ifaces(ctl, dom, vksh_opt_bool(cmd, "inactive") ? VK_DOMAIN_XML_INACTIVE : 0, &doc,
+                    &v, &n) < 0)
         goto out;
-    }
-    doc = xmlReadMemory(domxml, (int)strlen(domxml), "domain.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-    if (!doc) {
-        vksh_error_only(ctl, "Failed to parse the domain XML");
-        goto out;
-    }
-    n = list_ifaces(doc, &v);
     if (ctl->json) {
         json_object *arr = json_object_new_array();
         for (size_t i = 0; i < n; i++) {
@@ -312,7 +296,6 @@ out:
     free_ifaces(v, n);
     if (doc)
         xmlFreeDoc(doc);
-    free(domxml);
     vk_domain_free(dom);
     return rc;
 }

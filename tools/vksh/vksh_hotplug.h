@@ -21,3 +21,7 @@ int vksh_device_op(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, vk_domain *
                    const char *xml, bool attach);
 /* --json: {"action": ..., "domain": ...}. */
 void vksh_json_done(struct vksh_ctl *ctl, const char *action, vk_domain *dom);
+/* --print-xml prints xml; otherwise attaches it with the command's flags and
+ * virsh's messages for `what` ("disk": "Disk attached successfully"). */
+int vksh_attach_built(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, const char *xml,
+                      const char *what);
