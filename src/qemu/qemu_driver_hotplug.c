@@ -151,29 +151,97 @@ struct json_object *vk_hp_qmp_json(struct vk_qemu_monitor *mon, const char *cmd,
     return j;
 }
 
-/* First PCI slot on bus 0 that query-pci does not list, from slot 3 up
- * (0-2: host bridge, PIIX3, VGA on pc). */
-int vk_hp_free_pci_slot(struct vk_qemu_monitor *mon, const char *name)
+static bool is_q35(const struct vk_domain_def *def)
+{
+    return def->os.machine && strstr(def->os.machine, "q35");
+}
+
+/* pc: the first slot on bus 0 that query-pci does not list, from slot 3 up
+ * (0-2: host bridge, PIIX3, VGA). q35: as libvirt, slot 0 of a pcie-root-port
+ * (pci.N) with nothing behind it (postparse leaves one spare). */
+static int pick_pci(struct json_object *bus0, bool q35, int *bus, int *slot)
+{
+    bool used[32] = {true, true, true};
+    struct json_object *devs, *v, *br, *brdevs;
+    size_t n = bus0 && json_object_object_get_ex(bus0, "devices", &devs)
+                   ? json_object_array_length(devs)
+                   : 0;
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *d = json_object_array_get_idx(devs, i);
+        if (q35) {
+            int idx;
+            if (json_object_object_get_ex(d, "qdev_id", &v) &&
+                sscanf(json_object_get_string(v), "pci.%d", &idx) == 1 &&
+                json_object_object_get_ex(d, "pci_bridge", &br) &&
+                (!json_object_object_get_ex(br, "devices", &brdevs) ||
+                 json_object_array_length(brdevs) == 0)) {
+                *bus = idx;
+                *slot = 0;
+                return 0;
+            }
+        } else if (json_object_object_get_ex(d, "slot", &v)) {
+            int s = json_object_get_int(v);
+            if (s >= 0 && s < 32)
+                used[s] = true;
+        }
+    }
+    for (int s = 3; s < 32 && !q35; s++)
+        if (!used[s]) {
+            *bus = 0;
+            *slot = s;
+            return 0;
+        }
+    return -1;
+}
+
+int vk_hp_pick_pci_addr(struct vk_qemu_monitor *mon, const struct vk_domain_def *live,
+                        const char *name, struct vk_dev_addr *addr)
 {
     struct json_object *j = vk_hp_qmp_json(mon, "query-pci", NULL);
     if (!j)
         return -1;
-    bool used[32] = {true, true, true};
+    int bus = 0, slot = 0;
     struct json_object *bus0 = json_object_array_length(j) ? json_object_array_get_idx(j, 0) : NULL;
-    struct json_object *devs, *v;
-    if (bus0 && json_object_object_get_ex(bus0, "devices", &devs))
-        for (size_t i = 0; i < json_object_array_length(devs); i++)
-            if (json_object_object_get_ex(json_object_array_get_idx(devs, i), "slot", &v)) {
-                int s = json_object_get_int(v);
-                if (s >= 0 && s < 32)
-                    used[s] = true;
-            }
+    int r = pick_pci(bus0, is_q35(live), &bus, &slot);
     json_object_put(j);
-    for (int s = 3; s < 32; s++)
-        if (!used[s])
-            return s;
-    return vk_error_set(VK_ERR_OPERATION_FAILED, VK_FROM_QEMU,
-                        "domain '%s': no free PCI slot on bus 0 for a hot-plugged device", name);
+    if (r < 0)
+        return vk_error_set(VK_ERR_OPERATION_FAILED, VK_FROM_QEMU,
+                            is_q35(live) ? "domain '%s': no free pcie-root-port for a hot-plugged "
+                                           "device (add a <controller type='pci' "
+                                           "model='pcie-root-port'/>)"
+                                         : "domain '%s': no free PCI slot on bus 0 for a "
+                                           "hot-plugged device",
+                            name);
+    addr->usb_port = NULL; /* addr may be uninitialized: nothing to free */
+    vk_hp_addr_clear(addr);
+    addr->type = VK_ADDR_PCI;
+    addr->domain = addr->function = 0;
+    addr->bus = bus;
+    addr->slot = slot;
+    return 0;
+}
+
+void vk_hp_addr_clear(struct vk_dev_addr *a)
+{
+    free(a->usb_port);
+    memset(a, 0, sizeof(*a));
+    a->type = VK_ADDR_NONE;
+    a->domain = a->bus = a->slot = a->function = a->multifunction = -1;
+    a->controller = a->target = a->unit = a->port = a->iobase = a->irq = -1;
+}
+
+void vk_hp_json_set_pci_addr(struct json_object *dev, const struct vk_domain_def *live,
+                             const struct vk_dev_addr *a)
+{
+    char bus[32], addr[16];
+    if (a->bus == 0)
+        snprintf(bus, sizeof(bus), "%s", is_q35(live) ? "pcie.0" : "pci.0");
+    else
+        snprintf(bus, sizeof(bus), "pci.%d", a->bus);
+    snprintf(addr, sizeof(addr), "0x%x", a->slot);
+    json_object_object_add(dev, "bus", json_object_new_string(bus));
+    json_object_object_add(dev, "addr", json_object_new_string(addr));
+    json_object_object_del(dev, "multifunction");
 }
 
 /* The next libvirt-N node number not used by any named block node. */
@@ -251,22 +319,18 @@ static int live_attach_disk(struct vk_qemu_dom *dom, struct vk_qemu_monitor *mon
     if (d->device != VK_DISK_DEV_DISK || d->bus != VK_BUS_VIRTIO)
         return vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
                             "disk '%s': live attach supports disks on bus 'virtio' only", tgt);
-    if (live->os.machine && strstr(live->os.machine, "q35"))
-        return vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
-                            "disk '%s': live attach on q35 (PCIe root ports) is not supported",
-                            tgt);
     if (vk_hp_find_disk(live, tgt) >= 0)
         return vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU, "target %s already exists",
                             tgt);
-    int slot = vk_hp_free_pci_slot(mon, dom->name);
-    int node = slot < 0 ? -1 : next_node_number(mon);
+    struct vk_dev_addr pci;
+    if (vk_hp_pick_pci_addr(mon, live, dom->name, &pci) < 0)
+        return -1;
+    int node = next_node_number(mon);
     if (node < 0)
         return -1;
-    d->info.addr.type = VK_ADDR_PCI;
-    d->info.addr.domain = 0;
-    d->info.addr.bus = 0;
-    d->info.addr.slot = slot;
-    d->info.addr.function = 0;
+    /* Rendered without an address (on q35 its root port is not in the
+     * render def); the one picked goes into the JSON and the live def. */
+    vk_hp_addr_clear(&d->info.addr);
 
     /* A def of its own: the live one may hold devices whose runtime paths
      * the builder cannot render again. */
@@ -290,6 +354,8 @@ static int live_attach_disk(struct vk_qemu_dom *dom, struct vk_qemu_monitor *mon
     rename_nodes(bd[0], node);
     rename_nodes(bd[1], node);
     rename_nodes(dev, node);
+    vk_hp_json_set_pci_addr(dev, live, &pci);
+    d->info.addr = pci;
     if (d->info.boot_order <= 0)
         json_object_object_del(dev, "bootindex");
 

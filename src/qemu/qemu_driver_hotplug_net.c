@@ -254,10 +254,6 @@ static int live_attach(struct vk_qemu_dom *dom, struct vk_qemu_monitor *mon,
                        const struct vk_domain_def *live, struct vk_net_def *n, char *id,
                        size_t idlen)
 {
-    if (live->os.machine && strstr(live->os.machine, "q35"))
-        return vk_error_set(VK_ERR_OPERATION_UNSUPPORTED, VK_FROM_QEMU,
-                            "live attach of interfaces on q35 (PCIe root ports) is not "
-                            "supported");
     char mac[18];
     mac_str(n->mac, mac);
     for (size_t i = 0; i < live->nnets; i++)
@@ -274,16 +270,14 @@ static int live_attach(struct vk_qemu_dom *dom, struct vk_qemu_monitor *mon,
     if (vk_hp_find_net_id(live, id) >= 0)
         return vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU,
                             "a device with alias '%s' already exists", id);
-    int slot = vk_hp_free_pci_slot(mon, dom->name);
-    if (slot < 0)
+    struct vk_dev_addr pci;
+    if (vk_hp_pick_pci_addr(mon, live, dom->name, &pci) < 0)
         return -1;
     if (!n->info.alias)
         n->info.alias = vk_strdup(id);
-    n->info.addr.type = VK_ADDR_PCI;
-    n->info.addr.domain = 0;
-    n->info.addr.bus = 0;
-    n->info.addr.slot = slot;
-    n->info.addr.function = 0;
+    /* Rendered without an address (on q35 its root port is not in the
+     * render def); the one picked goes into the JSON and the live def. */
+    vk_hp_addr_clear(&n->info.addr);
 
     /* The builder names it net0 in a def of its own: ours is id. */
     struct json_object *dev = render_device(live, n);
@@ -295,6 +289,8 @@ static int live_attach(struct vk_qemu_dom *dom, struct vk_qemu_monitor *mon,
     json_object_object_add(dev, "id", json_object_new_string(id));
     json_object_object_add(dev, "netdev", json_object_new_string(hostnet));
     json_object_object_del(dev, "bootindex");
+    vk_hp_json_set_pci_addr(dev, live, &pci);
+    n->info.addr = pci;
 
     int ret = -1, fd = -1;
     bool tap = vk_qemu_net_is_tap(n), fd_passed = false, netdev_added = false;

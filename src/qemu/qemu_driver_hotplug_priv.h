@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 struct json_object;
+struct vk_dev_addr;
 struct vk_disk_def;
 struct vk_domain_def;
 struct vk_net_def;
@@ -26,8 +27,15 @@ void vk_hp_live_swap(struct vk_qemu_dom *dom, struct vk_domain_def *n);
 /* The "return" of a QMP command as JSON, or NULL (error set). */
 struct json_object *vk_hp_qmp_json(struct vk_qemu_monitor *mon, const char *cmd,
                                    const char *args);
-/* First PCI slot on bus 0 that query-pci does not list. */
-int vk_hp_free_pci_slot(struct vk_qemu_monitor *mon, const char *name);
+/* A PCI address for a hot-plugged device: a free slot on bus 0 (pc), or
+ * slot 0 of an empty pcie-root-port (q35). 0, or -1 with the error set. */
+int vk_hp_pick_pci_addr(struct vk_qemu_monitor *mon, const struct vk_domain_def *live,
+                        const char *name, struct vk_dev_addr *addr);
+/* An unset address (what the parser leaves for a device without one). */
+void vk_hp_addr_clear(struct vk_dev_addr *a);
+/* Sets "bus"/"addr" of a -device JSON to addr (the builder's bus names). */
+void vk_hp_json_set_pci_addr(struct json_object *dev, const struct vk_domain_def *live,
+                             const struct vk_dev_addr *a);
 /* An empty def of the live one's arch and machine, to render one device. */
 struct vk_domain_def *vk_hp_render_def(const struct vk_domain_def *live);
 
