@@ -9,8 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
+#include "vksh_xml.h" /* libxml2, loaded on first use */
 
 #include "vksh.h"
 
