@@ -194,15 +194,44 @@ void vk_rpc_conn_send(struct vk_rpc_conn *conn, uint8_t *pkt, size_t len)
         free(pkt);
         return;
     }
+    size_t off = 0;
+    if (!conn->out_head && conn->watch > 0) {
+        /* Nothing queued: write now, from whichever thread answers. Going
+         * through the loop (wake it, poll for POLLOUT, write) cost two
+         * thread switches per reply. The lock orders this against the
+         * loop's own writes. */
+        while (off < len) {
+            ssize_t n = write(conn->fd, pkt + off, len - off);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                    close_locked(conn, "write error");
+                    pthread_mutex_unlock(&conn->lock);
+                    free(pkt);
+                    return;
+                }
+                break;
+            }
+            off += (size_t)n;
+        }
+        if (off == len) {
+            pthread_mutex_unlock(&conn->lock);
+            free(pkt);
+            return;
+        }
+    }
     struct out_pkt *p = vk_calloc(1, sizeof(*p));
     p->data = pkt;
     p->len = len;
+    if (!conn->out_head)
+        conn->out_off = off;
     if (conn->out_tail)
         conn->out_tail->next = p;
     else
         conn->out_head = p;
     conn->out_tail = p;
-    conn->out_bytes += len;
+    conn->out_bytes += len - off;
     update_events_locked(conn);
     pthread_mutex_unlock(&conn->lock);
 }
