@@ -46,6 +46,40 @@ static int listen_unix(const char *path, mode_t mode)
     return fd;
 }
 
+static void call_done(struct vk_call *call);
+
+/* Procedures answered on the loop thread itself, without the hand-off to a
+ * worker and back (two thread switches, most of a cheap call's cost). Each
+ * is a constant or a lookup under the driver's list lock and a domain's
+ * state lock, which the loop thread already takes for QEMU events and
+ * exits: nothing here waits for QMP, a job lock, a process or the loop.
+ * (A define holds the list lock over its durable write: a lookup racing
+ * it holds up the loop for that fsync, well under a millisecond here.) */
+static const int32_t inline_procs[] = {
+    REMOTE_PROC_CONNECT_GET_TYPE,
+    REMOTE_PROC_DOMAIN_LOOKUP_BY_ID,
+    REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME,
+    REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID,
+    REMOTE_PROC_CONNECT_NUM_OF_DOMAINS,
+    REMOTE_PROC_CONNECT_GET_HOSTNAME,
+    REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
+    REMOTE_PROC_AUTH_LIST,
+    REMOTE_PROC_CONNECT_GET_URI,
+    REMOTE_PROC_CONNECT_IS_SECURE,
+    REMOTE_PROC_DOMAIN_IS_ACTIVE,
+    REMOTE_PROC_DOMAIN_IS_PERSISTENT,
+    REMOTE_PROC_CONNECT_GET_LIB_VERSION,
+    REMOTE_PROC_DOMAIN_GET_STATE,
+};
+
+static bool answered_inline(int proc)
+{
+    for (size_t i = 0; i < sizeof(inline_procs) / sizeof(inline_procs[0]); i++)
+        if (inline_procs[i] == proc)
+            return true;
+    return false;
+}
+
 static void client_packet(struct vk_rpc_conn *conn, uint8_t *pkt, size_t len, void *opaque)
 {
     struct vk_srv_client *c = opaque;
@@ -66,6 +100,12 @@ static void client_packet(struct vk_rpc_conn *conn, uint8_t *pkt, size_t len, vo
     const struct vk_dispatch *disp = NULL;
     if (len >= VK_RPC_MIN_PACKET && vk_rpc_get_u32(pkt + 4) == REMOTE_PROGRAM)
         disp = vk_dispatch_find((int32_t)vk_rpc_get_u32(pkt + 12));
+    if (disp && answered_inline(disp->proc)) {
+        vk_error_reset();
+        vk_dispatch_call(call);
+        call_done(call);
+        return;
+    }
     bool prio = disp && !(disp->flags & VK_PROC_MUTATING);
     vk_workers_submit(prio ? c->daemon->prio_workers : c->daemon->workers, call);
 }

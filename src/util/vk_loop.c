@@ -53,8 +53,16 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The loop whose callbacks this thread is running, if any. */
+static __thread struct vk_loop *tls_in_loop;
+
+/* A change made from inside a callback is seen when the loop rebuilds its
+ * poll set right after dispatch: no eventfd write (a syscall per reply when
+ * calls are answered on the loop thread). */
 static void wake(struct vk_loop *loop)
 {
+    if (tls_in_loop == loop)
+        return;
     uint64_t one = 1;
     ssize_t r = write(loop->wakefd, &one, sizeof(one));
     (void)r;
@@ -249,6 +257,7 @@ void vk_loop_iterate(struct vk_loop *loop, int timeout_ms)
     int r = poll(loop->pfds, np, wait);
     if (r < 0 && errno != EINTR)
         return;
+    tls_in_loop = loop;
 
     if (r > 0 && (loop->pfds[0].revents & POLLIN)) {
         uint64_t v;
@@ -299,6 +308,12 @@ void vk_loop_iterate(struct vk_loop *loop, int timeout_ms)
             break;
         cb(id, opaque);
     }
+    tls_in_loop = NULL;
+}
+
+bool vk_loop_in_thread(struct vk_loop *loop)
+{
+    return tls_in_loop == loop;
 }
 
 void vk_loop_run(struct vk_loop *loop)

@@ -3,6 +3,7 @@
  * through an eventfd). Callbacks run in the loop thread and must not block. */
 #pragma once
 #include <poll.h>
+#include <stdbool.h>
 
 struct vk_loop;
 
@@ -32,3 +33,5 @@ void vk_loop_run(struct vk_loop *loop);
 void vk_loop_quit(struct vk_loop *loop);
 /* Runs one iteration, waiting at most timeout_ms (-1 forever). */
 void vk_loop_iterate(struct vk_loop *loop, int timeout_ms);
+/* True inside one of loop's callbacks (the loop thread, dispatching). */
+bool vk_loop_in_thread(struct vk_loop *loop);
