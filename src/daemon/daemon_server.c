@@ -208,7 +208,9 @@ struct vk_workers {
     struct vk_call **queue;
     size_t head, count, cap;
     pthread_t *threads;
-    int nthreads;
+    int nthreads; /* started so far */
+    int max;      /* started on demand, up to this many */
+    int idle;     /* waiting for a call */
 };
 
 static void call_done(struct vk_call *call)
@@ -228,8 +230,10 @@ static void *worker_main(void *opaque)
     struct vk_workers *w = opaque;
     for (;;) {
         pthread_mutex_lock(&w->lock);
+        w->idle++;
         while (!w->count && !w->quit)
             pthread_cond_wait(&w->cond, &w->lock);
+        w->idle--;
         if (!w->count) {
             pthread_mutex_unlock(&w->lock);
             return NULL;
@@ -251,11 +255,12 @@ struct vk_workers *vk_workers_new(int n)
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->cond, NULL);
     w->threads = vk_calloc(n, sizeof(*w->threads));
-    for (int i = 0; i < n; i++) {
-        if (pthread_create(&w->threads[i], NULL, worker_main, w) != 0)
-            break;
-        w->nthreads++;
-    }
+    w->max = n;
+    /* One now (so a daemon that cannot start threads says so at once), the
+     * rest when calls wait: an idle daemon keeps no stacks and malloc
+     * arenas for workers it never needed. */
+    if (pthread_create(&w->threads[0], NULL, worker_main, w) == 0)
+        w->nthreads = 1;
     if (w->nthreads == 0) {
         vk_workers_free(w);
         vk_error_set(VK_ERR_INTERNAL_ERROR, VK_FROM_NONE, "cannot start worker threads");
@@ -286,6 +291,11 @@ void vk_workers_submit(struct vk_workers *w, struct vk_call *call)
     }
     w->queue[(w->head + w->count) % w->cap] = call;
     w->count++;
+    /* More calls waiting than idle workers to take them: one more worker.
+     * If that fails, the running ones still drain the queue. */
+    if (!w->quit && (size_t)w->idle < w->count && w->nthreads < w->max &&
+        pthread_create(&w->threads[w->nthreads], NULL, worker_main, w) == 0)
+        w->nthreads++;
     pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&w->lock);
 }
