@@ -141,7 +141,9 @@ int vk_qemu_config_save(struct vk_qemu_driver *drv, const struct vk_domain_def *
     vk_autofree char *xml = vk_domain_def_format(def, 0, -1);
     if (!xml)
         return -1;
-    if (vk_mkdir_p(drv->config_dir, 0700) < 0)
+    /* Created at driver open; recreated if someone removed it since (one
+     * access() per define instead of a mkdir per path component). */
+    if (access(drv->config_dir, F_OK) < 0 && vk_mkdir_p(drv->config_dir, 0700) < 0)
         return -1;
     vk_autofree char *path = config_path(drv, def->name);
     if (vk_file_write_atomic(path, xml, strlen(xml), 0600) < 0) {
