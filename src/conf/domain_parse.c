@@ -3,7 +3,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include <libxml/xmlsave.h>
+#include "xml_lazy.h" /* libxml2, loaded on first use */
 
 #include "domain_priv.h"
 #include "util/vk_alloc.h"

@@ -2,7 +2,7 @@
  * parsed by the same per-device parsers as a whole domain, by placing the
  * element under a <devices> node of its own, so a device means the same
  * thing in both places. */
-#include <libxml/tree.h>
+#include "xml_lazy.h" /* libxml2, loaded on first use */
 
 #include "conf/domain_parse_dev.h"
 #include "conf/domain_priv.h"

@@ -1,6 +1,6 @@
 /* Internals shared by the domain XML parser and formatter files. */
 #pragma once
-#include <libxml/tree.h>
+#include "xml_lazy.h" /* libxml2, loaded on first use */
 
 #include "conf/domain_conf.h"
 #include "util/vk_buf.h"

@@ -6,19 +6,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/parser.h>
-#include <libxml/xmlerror.h>
 
 #include "util/vk_alloc.h"
 #include "util/vk_buf.h"
 #include "util/vk_error.h"
-
-/* libxml2's one-time global setup, done at load time so no parse pays for it
- * and threads never race on it. */
-__attribute__((constructor)) static void xu_init(void)
-{
-    xmlInitParser();
-}
 
 /* A DOCTYPE is where entity declarations live: stop the parser at once. */
 static void refuse_subset(void *ctx, const xmlChar *name, const xmlChar *eid, const xmlChar *sid)

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <libxml/tree.h>
+#include "xml_lazy.h" /* libxml2, loaded on first use */
 
 /* Documents larger than this are refused before libxml2 sees them. */
 #define XU_MAX_INPUT (10u * 1024 * 1024)

@@ -9,7 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "vksh_xml.h" /* libxml2, loaded on first use */
+#include "conf/xml_lazy.h" /* libxml2, loaded on first use */
 
 #include "vksh.h"
 

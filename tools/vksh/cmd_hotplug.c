@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "vksh_xml.h" /* libxml2, loaded on first use */
+#include "conf/xml_lazy.h" /* libxml2, loaded on first use */
 
 #include "util/vk_alloc.h"
 #include "util/vk_buf.h"
