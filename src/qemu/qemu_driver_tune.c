@@ -468,7 +468,7 @@ int vk_qemu_domain_set_sched_params(struct vk_qemu_driver *drv, const uint8_t *u
                                     "value of '%s' is out of range [%lld, %lld]",
                                     params[i].field, QUOTA_MIN, QUOTA_MAX);
         } else {
-            unsigned long long u;
+            unsigned long long u = 0; /* gcc -O2 cannot see param_ull sets it */
             if (param_ull(&params[i], &u) < 0)
                 return -1;
             if (k != S_SHARES && (u < PERIOD_MIN || u > PERIOD_MAX))
