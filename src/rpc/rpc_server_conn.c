@@ -195,11 +195,12 @@ void vk_rpc_conn_send(struct vk_rpc_conn *conn, uint8_t *pkt, size_t len)
         return;
     }
     size_t off = 0;
-    if (!conn->out_head && conn->watch > 0) {
-        /* Nothing queued: write now, from whichever thread answers. Going
-         * through the loop (wake it, poll for POLLOUT, write) cost two
-         * thread switches per reply. The lock orders this against the
-         * loop's own writes. */
+    if (!conn->out_head && conn->watch > 0 && vk_loop_in_thread(conn->loop)) {
+        /* Nothing queued and we are the loop: write now instead of polling
+         * for POLLOUT first. Workers still queue and wake the loop: their
+         * reply then goes out after whatever loop callback is running
+         * finishes, e.g. the QEMU-exit handling that removes a destroyed
+         * domain's cgroup, which a client may check right after the reply. */
         while (off < len) {
             ssize_t n = write(conn->fd, pkt + off, len - off);
             if (n < 0 && errno == EINTR)
