@@ -8,8 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
+#include "conf/xml_lazy.h" /* libxml2, loaded on first use */
 
 #include "util/vk_alloc.h"
 #include "util/vk_buf.h"
