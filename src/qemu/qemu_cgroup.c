@@ -259,3 +259,9 @@ static void remove_group(struct vk_qemu_dom *dom)
     vk_autofree char *leaf = vk_qemu_cgroup_leaf(dom->name);
     vk_cgroup_remove_expected(part, leaf);
 }
+
+void vk_qemu_cgroup_sweep(struct vk_qemu_driver *drv)
+{
+    vk_autofree char *part = vk_qemu_cgroup_partition(drv);
+    vk_cgroup_remove_expected(part, NULL);
+}

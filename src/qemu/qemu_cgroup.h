@@ -23,6 +23,9 @@ int vk_qemu_cgroup_place_vcpus(struct vk_qemu_dom *dom, struct vk_qemu_monitor *
 void vk_qemu_cgroup_attach(struct vk_qemu_dom *dom);
 /* The process is gone: removes its group. Any thread. */
 void vk_qemu_cgroup_remove(struct vk_qemu_dom *dom);
+/* Removes this daemon's groups nothing uses any more and an empty
+ * partition (driver close; a stop does the same for its partition). */
+void vk_qemu_cgroup_sweep(struct vk_qemu_driver *drv);
 /* The group of a running domain's QEMU pid, looked up afresh (caller
  * frees); NULL with "cgroups are not available" set. */
 struct vk_cgroup *vk_qemu_cgroup_of(struct vk_qemu_dom *dom, pid_t pid);

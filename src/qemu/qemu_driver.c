@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "qemu_cgroup.h"
 #include "qemu_domain.h"
 #include "qemu_postparse.h"
 #include "qemu_monitor.h"
@@ -110,6 +111,7 @@ void vk_qemu_driver_close(struct vk_qemu_driver *drv)
         vk_qemu_dom_unref(dom);
     }
     free(doms);
+    vk_qemu_cgroup_sweep(drv); /* feature "tune": groups a stop could not remove */
     vk_qemu_driver_unref(drv);
 }
 

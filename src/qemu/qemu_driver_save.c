@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "qemu_cgroup.h"
 #include "qemu_domain.h"
 #include "qemu_monitor.h"
 #include "util/vk_alloc.h"
@@ -253,6 +254,7 @@ static void end_saved_process(struct vk_qemu_dom *dom)
     while (pid > 0 && waitpid(pid, NULL, WNOHANG) < 0 && errno == EINTR)
         ;
     close(pidfd);
+    vk_qemu_cgroup_remove(dom); /* feature "tune": the group QEMU has now left */
 }
 
 /* ---- save ---- */

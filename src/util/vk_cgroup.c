@@ -24,6 +24,8 @@
 
 static const char *const ctrl_names[VK_CG_NCTRL] = {"cpu", "cpuacct", "memory"};
 
+static void sweep(const char *part);
+
 void vk_cg_mounts_clear(struct vk_cg_mounts *m)
 {
     for (int i = 0; i < VK_CG_NCTRL; i++) {
@@ -477,8 +479,12 @@ void vk_cgroup_remove_expected(const char *partition, const char *leaf)
     struct vk_cgroup cg = {.version = v1 ? 1 : 2};
     for (int i = 0; self && i < VK_CG_NCTRL; i++) {
         vk_autofree char *base = base_dir(&m, self, v1, i);
-        if (base)
+        if (base && leaf)
             cg.dir[i] = vk_asprintf("%s/%s/%s", base, partition, leaf);
+        else if (base) {
+            vk_autofree char *part = vk_asprintf("%s/%s", base, partition);
+            sweep(part);
+        }
     }
     vk_error_reset();
     vk_cgroup_remove(&cg);
@@ -554,6 +560,31 @@ static void rmdir_retry(const char *dir)
     VK_WARN("cannot remove cgroup '%s': %s", dir, strerror(errno));
 }
 
+/* Removes the groups in a partition that nothing uses any more (the
+ * kernel refuses rmdir of a group in use), then the partition when it
+ * became empty; a concurrent start recreates what it needs (add_pid). */
+static void sweep(const char *part)
+{
+    DIR *pd = opendir(part);
+    if (pd) {
+        struct dirent *e;
+        while ((e = readdir(pd)))
+            if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+                vk_autofree char *g = vk_asprintf("%s/%s", part, e->d_name);
+                DIR *gd = opendir(g);
+                struct dirent *se;
+                while (gd && (se = readdir(gd)))
+                    if (se->d_type == DT_DIR && strcmp(se->d_name, ".") && strcmp(se->d_name, ".."))
+                        unlinkat(dirfd(gd), se->d_name, AT_REMOVEDIR);
+                if (gd)
+                    closedir(gd);
+                rmdir(g);
+            }
+        closedir(pd);
+    }
+    rmdir(part);
+}
+
 static void remove_dir(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -567,20 +598,8 @@ static void remove_dir(const char *dir)
         closedir(d);
     }
     rmdir_retry(dir);
-    /* Groups an earlier stop could not remove (an unreaped process held
-     * them) go now: the kernel refuses rmdir of any group still in use.
-     * Then the partition, when it became empty; a concurrent start
-     * recreates what it needs (see add_pid). */
     vk_autofree char *part = parent_path(dir);
-    DIR *pd = opendir(part);
-    if (pd) {
-        struct dirent *e;
-        while ((e = readdir(pd)))
-            if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-                unlinkat(dirfd(pd), e->d_name, AT_REMOVEDIR);
-        closedir(pd);
-    }
-    rmdir(part);
+    sweep(part);
 }
 
 void vk_cgroup_remove(const struct vk_cgroup *cg)

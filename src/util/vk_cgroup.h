@@ -72,7 +72,8 @@ struct vk_cgroup *vk_cgroup_of_pid(pid_t pid, const char *partition, const char 
  * partition too when it became empty. Failures are logged. */
 void vk_cgroup_remove(const struct vk_cgroup *cg);
 /* The same for the group vk_cgroup_create would make now, when the
- * process was never found in it (its QEMU vanished while no daemon ran). */
+ * process was never found in it (its QEMU vanished while no daemon ran);
+ * leaf NULL: only the sweep of unused groups and an empty partition. */
 void vk_cgroup_remove_expected(const char *partition, const char *leaf);
 /* Sub-group name of cg for the threads in tids (v1: cpu and cpuacct; v2: a
  * threaded sub-group); created if needed. */
