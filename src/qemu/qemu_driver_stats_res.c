@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qemu/qemu_cgroup.h"
 #include "qemu/qemu_driver_stats_priv.h"
 #include "qemu/qemu_monitor.h"
 #include "util/vk_error.h"
+#include "util/vk_log.h"
 
 /* Resolves libvirt's AFFECT_CURRENT (neither LIVE nor CONFIG) to one of them
  * and checks the domain can take the change (dom->lock held). */
@@ -308,6 +310,12 @@ out:
             vk_qemu_status_save(dom);
         }
         pthread_mutex_unlock(&dom->lock);
+        /* feature "tune": the new vcpu threads into vcpuN groups */
+        struct vk_error saved = *vk_error_last();
+        if (vk_qemu_cgroup_place_vcpus(dom, mon) < 0)
+            VK_WARN("%s", vk_error_last()->message);
+        if (saved.code)
+            vk_error_set(saved.code, saved.domain, "%s", saved.message);
     }
     free(free_slots);
     json_object_put(all);

@@ -11,7 +11,7 @@ cat > "$ROOT/tn.xml" <<XML
 <domain type='qemu'>
   <name>tn</name>
   <memory unit='MiB'>64</memory>
-  <vcpu>2</vcpu>
+  <vcpu current='1'>2</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type></os>
 </domain>
 XML
@@ -68,13 +68,20 @@ if [ "$(cg_version cpu)" = 1 ]; then
 else
     [ "$(cat "$cpu/cpu.weight")" = 512 ] || vk_fail "cpu.weight is $(cat "$cpu/cpu.weight")"
 fi
-# vcpu threads have sub-groups of their own (as libvirt places them)
+# vcpu threads have sub-groups of their own (as libvirt places them), a
+# hot-added one too
+[ -d "$cpu/vcpu0" ] && [ ! -d "$cpu/vcpu1" ] || vk_fail "expected only vcpu0 before hotplug"
+vsh setvcpus tn 2 --live
+expect_ok setvcpus 2 --live
+[ -d "$cpu/vcpu1" ] || vk_fail "the hot-added vcpu has no vcpu1 group"
+nv=0
 for t in $(ls "/proc/$qpid/task"); do
     case "$(cat "/proc/$qpid/task/$t/comm")" in
         CPU*) grep -q "/dom-tn/vcpu[0-9]*$" "/proc/$qpid/task/$t/cgroup" ||
-                  vk_fail "vcpu thread $t is not in a vcpu sub-group" ;;
+                  vk_fail "vcpu thread $t is not in a vcpu sub-group" ; nv=$((nv + 1)) ;;
     esac
 done
+[ "$nv" = 2 ] || vk_fail "$nv vcpu threads found, not 2"
 vsh schedinfo tn --set vcpu_quota=50000 --set global_period=200000
 expect_ok schedinfo --set vcpu_quota
 expect_line "vcpu_quota     : 50000"
