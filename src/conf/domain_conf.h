@@ -256,6 +256,13 @@ struct vk_watchdog_def {
     struct vk_dev_info info;
 };
 
+/* <panic model='isa|pvpanic|...'/>: how the guest reports a panic (feature
+ * "lifecycle": on_crash acts on it). */
+struct vk_panic_def {
+    char *model; /* isa (the default on x86), pvpanic (PCI), hyperv, pseries, s390 */
+    struct vk_dev_info info;
+};
+
 struct vk_pm_def {
     enum vk_tristate suspend_to_mem, suspend_to_disk;
 };
@@ -313,6 +320,7 @@ struct vk_domain_def {
     struct vk_watchdog_def *watchdogs;     size_t nwatchdogs;
     struct vk_redirdev_def *redirdevs;     size_t nredirdevs;
     struct vk_memballoon_def memballoon;
+    struct vk_panic_def *panics;           size_t npanics;
 };
 
 enum vk_domain_parse_flags {

@@ -387,5 +387,10 @@ void conf_format_devices(struct vk_buf *b, const struct vk_domain_def *def, unsi
     format_memballoon(b, &def->memballoon);
     for (size_t i = 0; i < def->nrngs; i++)
         format_rng(b, &def->rngs[i]);
+    for (size_t i = 0; i < def->npanics; i++) {
+        vk_buf_adds(b, "    <panic");
+        conf_attr(b, "model", def->panics[i].model);
+        finish_simple(b, "panic", &def->panics[i].info);
+    }
     vk_buf_adds(b, "  </devices>\n");
 }

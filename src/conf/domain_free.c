@@ -126,6 +126,11 @@ static void free_devices(struct vk_domain_def *def)
         conf_info_clear(&def->watchdogs[i].info);
     }
     free(def->watchdogs);
+    for (size_t i = 0; i < def->npanics; i++) {
+        free(def->panics[i].model);
+        conf_info_clear(&def->panics[i].info);
+    }
+    free(def->panics);
     for (size_t i = 0; i < def->nredirdevs; i++) {
         free(def->redirdevs[i].bus);
         conf_info_clear(&def->redirdevs[i].info);

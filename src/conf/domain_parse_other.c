@@ -235,6 +235,17 @@ static int parse_watchdog(xmlNodePtr n, struct vk_domain_def *def, unsigned flag
     return w->model ? 0 : xu_err_missing(n, "model");
 }
 
+static int parse_panic(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
+{
+    static const char *const attrs[] = {"model", NULL};
+    static const char *const models[] = {"isa", "pseries", "hyperv", "s390", "pvpanic", NULL};
+    struct vk_panic_def *p = VK_APPEND(def->panics, def->npanics);
+    if (parse_simple(n, &p->info, flags, attrs) < 0 ||
+        conf_attr_choice(n, "model", models, &p->model) < 0)
+        return -1;
+    return 0;
+}
+
 static int parse_memballoon(xmlNodePtr n, struct vk_domain_def *def, unsigned flags)
 {
     static const char *const attrs[] = {"model", "autodeflate", NULL};
@@ -368,5 +379,7 @@ int conf_parse_other_device(xmlNodePtr n, struct vk_domain_def *def, unsigned fl
         return parse_redirdev(n, def, flags);
     if (xu_is(n, "watchdog"))
         return parse_watchdog(n, def, flags);
+    if (xu_is(n, "panic"))
+        return parse_panic(n, def, flags);
     return xu_err_elem(n);
 }

@@ -531,9 +531,17 @@ static int build_lifecycle(struct vk_cmd *c)
     for (int i = 0; i < 3; i++) {
         switch (acts[i]) {
         case VK_LIFE_RENAME_RESTART:
+            return vk_cmd_unsupported(c, "%s action 'rename-restart' is not supported", names[i]);
         case VK_LIFE_COREDUMP_DESTROY:
         case VK_LIFE_COREDUMP_RESTART:
-            return vk_cmd_unsupported(c, "%s action is not supported", names[i]);
+            /* The driver dumps the guest's memory after a panic (on_crash). */
+            if (i != 2)
+                return vk_cmd_unsupported(c, "%s action '%s' is only valid for on_crash",
+                                          names[i],
+                                          acts[i] == VK_LIFE_COREDUMP_DESTROY
+                                              ? "coredump-destroy"
+                                              : "coredump-restart");
+            break;
         case VK_LIFE_PRESERVE:
             if (i == 1)
                 return vk_cmd_unsupported(c, "on_reboot 'preserve' is not supported");
@@ -542,10 +550,10 @@ static int build_lifecycle(struct vk_cmd *c)
             break;
         }
     }
-    if (def->on_poweroff == VK_LIFE_PRESERVE || def->on_crash == VK_LIFE_PRESERVE)
-        vk_cmd_add(c, "-no-shutdown");
-    if (def->on_reboot == VK_LIFE_DESTROY)
-        vk_cmd_add(c, "-no-reboot");
+    /* As libvirt with QEMU >= 6.0: QEMU always stays after a guest power-off
+     * or panic (the driver applies on_poweroff/on_crash, fakes reboots);
+     * on_reboot 'destroy' is a QMP set-action at start, not -no-reboot. */
+    vk_cmd_add(c, "-no-shutdown");
     if (!def->features.acpi && !machine_props_for_hpet_acpi(c))
         vk_cmd_add(c, "-no-acpi");
     return 0;
@@ -708,6 +716,8 @@ char **vk_qemu_build_argv(const struct vk_domain_def *def, const struct vk_qemu_
     vk_cmd_add2(&c, "-sandbox",
                 "on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
                 "resourcecontrol=deny");
+    if (vk_cmd_build_panics(&c) < 0)
+        goto fail;
     vk_cmd_add2(&c, "-msg", "timestamp=on");
     free(c.pci);
     free(c.usb);

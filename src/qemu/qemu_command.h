@@ -4,8 +4,6 @@
 /* Choices where QEMU 7.2 or our scope differ from libvirt (all tested):
  *  - CPU: host-passthrough needs type='kvm' (error under TCG); host-model is
  *    "host" under KVM and "max" under TCG (no probed host CPU model).
- *  - -no-shutdown only when on_poweroff or on_crash is 'preserve': otherwise
- *    a guest power-off ends QEMU, which the driver sees as the process exit.
  *  - Implicit devices libvirt adds at define time are added here when the
  *    def lacks them: USB controller (piix3-uhci on pc, qemu-xhci on q35),
  *    virtio memballoon, virtio-serial 0 for virtio ports, lsi/ahci for

@@ -50,6 +50,31 @@ int vk_cmd_build_watchdogs(struct vk_cmd *c)
     return vk_cmd_unsupported(c, "watchdog action '%s' is not supported", act);
 }
 
+/* <panic>: the ISA pvpanic device (QEMU's GUEST_PANICKED when the guest
+ * panics; on x86 the default model). The PCI variant would need a PCI slot
+ * assigned at define time, which is not done yet. */
+int vk_cmd_build_panics(struct vk_cmd *c)
+{
+    const struct vk_domain_def *def = c->def;
+    if (def->npanics > 1)
+        return vk_cmd_unsupported(c, "more than one <panic> device");
+    if (def->npanics == 0)
+        return 0;
+    const struct vk_panic_def *p = &def->panics[0];
+    const char *m = p->model ? p->model : "isa";
+    if (!streq(m, "isa"))
+        return vk_cmd_unsupported(c, "panic model '%s' is not supported (use model='isa')", m);
+    const struct vk_dev_addr *a = &p->info.addr;
+    if (a->type != VK_ADDR_NONE && (a->type != VK_ADDR_ISA || a->irq >= 0))
+        return vk_cmd_unsupported(c, "panic: only an ISA address with an iobase can be expressed");
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "driver", json_object_new_string("pvpanic"));
+    if (a->type == VK_ADDR_ISA && a->iobase > 0)
+        vk_ji(o, "ioport", a->iobase);
+    vk_cmd_add_json(c, "-device", o);
+    return 0;
+}
+
 /* USB redirection over SPICE: a spicevmc chardev named usbredir each. */
 int vk_cmd_build_redirdevs(struct vk_cmd *c)
 {

@@ -119,6 +119,8 @@ int vk_cmd_build_graphics(struct vk_cmd *c);
 int vk_cmd_build_videos(struct vk_cmd *c);
 int vk_cmd_build_sounds(struct vk_cmd *c);
 int vk_cmd_build_watchdogs(struct vk_cmd *c);
+/* Feature "lifecycle": <panic> devices (libvirt puts them after -sandbox). */
+int vk_cmd_build_panics(struct vk_cmd *c);
 int vk_cmd_build_redirdevs(struct vk_cmd *c);
 int vk_cmd_build_balloon(struct vk_cmd *c);
 int vk_cmd_build_rngs(struct vk_cmd *c);

@@ -49,12 +49,16 @@ struct vk_qemu_dom {
     bool no_shutdown;   /* QEMU runs with -no-shutdown */
     bool destroying;    /* we are killing it: exit reason DESTROYED */
     bool shutdown_seen; /* a SHUTDOWN event came: exit reason SHUTDOWN */
-    bool restart_after; /* feature "events": the guest powered off, on_poweroff='restart' */
     int shutdown_detail; /* feature "events": SHUTDOWN event detail (0, 1 guest, 2 host) */
     struct vk_cgroup *cgroup; /* feature "tune": QEMU's cgroup, NULL without one */
     /* Feature "net" (hotplug): device_del requests waiting for QEMU's
      * DEVICE_DELETED (qemu_driver_unplug.c). Under lock. */
     struct vk_qemu_unplugs *unplugs;
+    /* Feature "lifecycle" (qemu_driver_events.c), libvirt's fake reboot: the
+     * next guest power-off becomes system_reset + cont in the same QEMU.
+     * paused_shutdown: QEMU stopped for it; its STOP is not a user pause. */
+    bool fake_reboot;
+    bool paused_shutdown;
 };
 
 struct vk_qemu_driver {
@@ -67,6 +71,7 @@ struct vk_qemu_driver {
     char *log_dir; /* <log_dir>/qemu */
 
     char *save_dir; /* feature "save": <state_dir>/qemu/save (managed save images) */
+    char *dump_dir; /* feature "lifecycle": <state_dir>/qemu/dump (on_crash coredump-*) */
     pthread_mutex_t lock; /* the list */
     struct vk_qemu_dom **doms;
     size_t ndoms;
@@ -158,11 +163,15 @@ unsigned long long vk_qemu_proc_cpu_time(pid_t pid);
 
 /* Feature "events" (qemu_driver_events.c), called by qemu_process.c.
  * shutdown_event: loop thread, under dom->lock, on QMP SHUTDOWN (data: its
- * "guest"/"reason"). stopped: after the process is gone, no locks held;
- * restarts a domain whose guest powered off with on_poweroff='restart'. */
+ * "guest"/"reason"): records the SHUTDOWN event's detail. */
 struct json_object;
 void vk_qemu_lifecycle_shutdown_event(struct vk_qemu_dom *dom, struct json_object *data);
-void vk_qemu_lifecycle_stopped(struct vk_qemu_dom *dom, int reason);
+/* Feature "lifecycle": loop thread, under dom->lock. The guest powered off
+ * and must come back in the same QEMU (reboot, on_poweroff/on_crash
+ * 'restart'): a thread takes the job, resets and continues the machine. */
+void vk_qemu_lifecycle_fake_reboot(struct vk_qemu_dom *dom);
+/* QMP GUEST_PANICKED: state crashed (panicked), then on_crash. */
+void vk_qemu_lifecycle_panicked(struct vk_qemu_dom *dom);
 
 /* QEMU version of the emulator binary (qemu_version.c), cached by path and
  * mtime. */

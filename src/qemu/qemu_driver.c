@@ -49,6 +49,7 @@ struct vk_qemu_driver *vk_qemu_driver_open(const struct vk_paths *paths, struct 
     drv->run_dir = vk_asprintf("%s/qemu", paths->run_dir);
     drv->log_dir = vk_asprintf("%s/qemu", paths->log_dir);
     drv->save_dir = vk_asprintf("%s/qemu/save", paths->state_dir);
+    drv->dump_dir = vk_asprintf("%s/qemu/dump", paths->state_dir);
     drv->next_id = 1;
     pthread_mutex_init(&drv->lock, NULL);
     pthread_mutex_init(&drv->version_lock, NULL);
@@ -73,6 +74,7 @@ void vk_qemu_driver_unref(struct vk_qemu_driver *drv)
     free(drv->run_dir);
     free(drv->log_dir);
     free(drv->save_dir);
+    free(drv->dump_dir);
     for (size_t i = 0; i < drv->nversions; i++)
         free(drv->versions[i].path);
     free(drv->versions);
@@ -563,12 +565,52 @@ int vk_qemu_domain_shutdown(struct vk_qemu_driver *drv, const uint8_t *uuid, uns
     return simple_command(drv, uuid, "system_powerdown", 0, 0);
 }
 
+/* libvirt's VIR_DOMAIN_REBOOT_*: the ones its QEMU driver takes. */
+enum { REBOOT_ACPI_POWER_BTN = 1, REBOOT_GUEST_AGENT = 2 };
+
 int vk_qemu_domain_reboot(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags)
 {
-    if (check_mode(flags, "reboot") < 0)
+    if (flags & ~(unsigned)(REBOOT_ACPI_POWER_BTN | REBOOT_GUEST_AGENT))
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "unsupported flags (0x%x) in function vk_qemu_domain_reboot",
+                            flags & ~(unsigned)(REBOOT_ACPI_POWER_BTN | REBOOT_GUEST_AGENT));
+    if (flags & REBOOT_GUEST_AGENT)
+        return vk_error_set(VK_ERR_ARGUMENT_UNSUPPORTED, VK_FROM_QEMU,
+                            "QEMU guest agent is not configured (virtkit has no guest agent "
+                            "support); reboot with the ACPI power button instead");
+    struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
+    if (!dom)
         return -1;
-    /* Without a guest agent, a clean guest-side reboot cannot be requested;
-     * reboot is a hard reset of the machine (QMP system_reset). */
+    int ret = -1;
+    pthread_mutex_lock(&dom->lock);
+    struct vk_qemu_monitor *mon = vk_qemu_dom_is_active(dom) ? dom->mon : NULL;
+    /* As libvirt: the guest's power-off that follows becomes a reset
+     * (qemu_driver_events.c); a guest ignoring ACPI simply stays up. */
+    if (mon)
+        dom->fake_reboot = true;
+    pthread_mutex_unlock(&dom->lock);
+    if (!mon) {
+        vk_error_set(VK_ERR_OPERATION_INVALID, VK_FROM_QEMU, "domain '%s' is not running",
+                     dom->name);
+        goto out;
+    }
+    if (vk_qmp_command(mon, "system_powerdown", NULL, NULL, COMMAND_TIMEOUT_MS) < 0) {
+        pthread_mutex_lock(&dom->lock);
+        dom->fake_reboot = false;
+        pthread_mutex_unlock(&dom->lock);
+        goto out;
+    }
+    ret = 0;
+out:
+    vk_qemu_job_end(dom);
+    return ret;
+}
+
+int vk_qemu_domain_reset(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags)
+{
+    if (flags)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "reset flags 0x%x are not supported (must be 0)", flags);
     return simple_command(drv, uuid, "system_reset", 0, 0);
 }
 

@@ -84,9 +84,11 @@ int vk_qemu_domain_create(struct vk_qemu_driver *drv, const uint8_t *uuid, unsig
 int vk_qemu_domain_destroy(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
 /* shutdown presses the ACPI power button (flags 0 or ACPI_POWER_BTN = 1);
  * the domain stops when the guest powers off (SHUTOFF, reason shutdown).
- * reboot is a machine reset (QMP system_reset): without a guest agent a
- * guest-side reboot cannot be requested. destroy: SIGTERM, then SIGKILL
- * after 3 s (with VK_DESTROY_GRACEFUL: SIGTERM only, error if it stays). */
+ * reboot (flags 0 or ACPI_POWER_BTN; GUEST_AGENT 2 is refused: no agent)
+ * presses it too and marks a fake reboot: the guest's power-off becomes a
+ * machine reset in the same QEMU (libvirt's way); a guest that ignores ACPI
+ * does nothing. destroy: SIGTERM, then SIGKILL after 3 s (with
+ * VK_DESTROY_GRACEFUL: SIGTERM only, error if it stays). */
 int vk_qemu_domain_shutdown(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
 int vk_qemu_domain_reboot(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
 int vk_qemu_domain_suspend(struct vk_qemu_driver *drv, const uint8_t *uuid);
@@ -120,6 +122,7 @@ int vk_qemu_domain_has_managed_save(struct vk_qemu_driver *drv, const uint8_t *u
 enum {
     VK_EVENT_DEFINED = 0, VK_EVENT_UNDEFINED = 1, VK_EVENT_STARTED = 2, VK_EVENT_SUSPENDED = 3,
     VK_EVENT_RESUMED = 4, VK_EVENT_STOPPED = 5, VK_EVENT_SHUTDOWN = 6,
+    VK_EVENT_CRASHED = 8, /* feature "lifecycle": detail 0 panicked */
 };
 /* Runs in a worker or the loop thread, possibly with driver locks held: it
  * must only queue the event (never block, never call the driver). */

@@ -62,6 +62,8 @@
 
 /* libvirt's reasons used here. */
 enum { PAUSED_USER = 1, PAUSED_SAVE = 3, RUNNING_RESTORED = 3, SHUTOFF_SAVED = 5 };
+/* libvirt's VIR_DOMAIN_EVENT_STARTED_RESTORED, _SUSPENDED_RESTORED. */
+enum { STARTED_RESTORED = 2, SUSPENDED_RESTORED = 4 };
 
 /* ---- job table ---- */
 
@@ -474,6 +476,21 @@ static int open_image(const char *path, char **xml, bool *running)
     return fd;
 }
 
+/* The memory is back: libvirt's STARTED restored (the start itself told
+ * nothing), then SUSPENDED restored when it stays paused; cont's RESUME
+ * tells the rest. */
+static int announce_restored(struct vk_qemu_dom *dom, bool run)
+{
+    pthread_mutex_lock(&dom->lock);
+    if (vk_qemu_dom_is_active(dom)) {
+        vk_qemu_emit(dom, dom->id, VK_EVENT_STARTED, STARTED_RESTORED);
+        if (!run)
+            vk_qemu_emit(dom, dom->id, VK_EVENT_SUSPENDED, SUSPENDED_RESTORED);
+    }
+    pthread_mutex_unlock(&dom->lock);
+    return 0;
+}
+
 /* With dom->job held, dom inactive and dom->def the def to run: starts
  * QEMU waiting for the stream in fd and feeds it. */
 static int restore_into(struct vk_qemu_dom *dom, int fd, bool run, const char *path)
@@ -490,7 +507,7 @@ static int restore_into(struct vk_qemu_dom *dom, int fd, bool run, const char *p
                           COMMAND_TIMEOUT_MS) < 0 ||
         vk_qmp_command(mon, "migrate-incoming", "{\"uri\":\"fd:" FD_NAME_RESTORE "\"}", NULL,
                        COMMAND_TIMEOUT_MS) < 0 ||
-        wait_migration(dom, mon, NULL, "restore") < 0 ||
+        wait_migration(dom, mon, NULL, "restore") < 0 || announce_restored(dom, run) < 0 ||
         (run && vk_qmp_command(mon, "cont", NULL, NULL, COMMAND_TIMEOUT_MS) < 0)) {
         /* QEMU ends itself when the stream is bad (truncated or corrupt). */
         struct vk_error saved = *vk_error_last();

@@ -215,6 +215,7 @@ static void process_stopped(struct vk_qemu_dom *dom, int reason, int only_watch)
     dom->reason = reason;
     dom->destroying = false;
     dom->shutdown_seen = false;
+    dom->fake_reboot = dom->paused_shutdown = false;
     dom->vnc_port = dom->spice_port = 0;
     vk_qemu_interfaces_release(dom->def); /* feature "net": taps we created */
     vk_qemu_unplugs_clear(dom);
@@ -252,7 +253,6 @@ static void process_stopped(struct vk_qemu_dom *dom, int reason, int only_watch)
     if (watch > 0)
         vk_loop_remove_fd(drv->loop, watch);
     vk_qemu_cgroup_remove(dom); /* feature "tune" */
-    vk_qemu_lifecycle_stopped(dom, reason); /* feature "events" */
     if (unlisted)
         vk_qemu_dom_unref(dom); /* the list's reference */
 }
@@ -320,6 +320,8 @@ void vk_qemu_dom_set_state(struct vk_qemu_dom *dom, int state, int reason)
         vk_qemu_emit(dom, dom->id, VK_EVENT_RESUMED, 0);
     else if (state == VK_DOM_SHUTDOWN)
         vk_qemu_emit(dom, dom->id, VK_EVENT_SHUTDOWN, dom->shutdown_detail);
+    else if (state == VK_DOM_CRASHED) /* feature "lifecycle": detail panicked */
+        vk_qemu_emit(dom, dom->id, VK_EVENT_CRASHED, 0);
 }
 
 static void on_event(struct vk_qemu_monitor *mon, const char *name, struct json_object *data,
@@ -334,20 +336,37 @@ static void on_event(struct vk_qemu_monitor *mon, const char *name, struct json_
         return;
     }
     VK_DEBUG("domain '%s': QMP event %s", dom->name, name);
-    if (dom->destroying) {
-        /* Our own SIGTERM says SHUTDOWN too: the exit will be DESTROYED. */
+    if (dom->destroying || dom->state == VK_DOM_CRASHED) {
+        /* Our own SIGTERM says SHUTDOWN too: the exit will be DESTROYED (or
+         * CRASHED after a panic: on_crash decides, qemu_driver_events.c). */
     } else if (!strcmp(name, "SHUTDOWN")) {
-        dom->shutdown_seen = true;
-        vk_qemu_lifecycle_shutdown_event(dom, data); /* feature "events" */
-        /* With -no-shutdown QEMU stays after the guest powers off; unless the
-         * config says preserve, finish the job as libvirt does. */
-        if (dom->no_shutdown && dom->def->on_poweroff != VK_LIFE_PRESERVE)
-            pidfd_send_signal(dom->pidfd, SIGTERM, NULL, 0);
-        vk_qemu_dom_set_state(dom, VK_DOM_SHUTDOWN, SHUTDOWN_USER);
+        if (dom->state == VK_DOM_SHUTDOWN || dom->paused_shutdown) {
+            /* repeated: already acted on */
+        } else if (dom->no_shutdown &&
+                   (dom->fake_reboot || dom->def->on_poweroff == VK_LIFE_RESTART)) {
+            /* libvirt's fake reboot: no state change, no event but REBOOT. */
+            vk_qemu_lifecycle_fake_reboot(dom);
+        } else {
+            dom->shutdown_seen = true;
+            vk_qemu_lifecycle_shutdown_event(dom, data); /* feature "events" */
+            /* With -no-shutdown QEMU stays after the guest powers off; unless
+             * the config says preserve, finish the job as libvirt does. */
+            if (dom->no_shutdown && dom->def->on_poweroff != VK_LIFE_PRESERVE)
+                pidfd_send_signal(dom->pidfd, SIGTERM, NULL, 0);
+            vk_qemu_dom_set_state(dom, VK_DOM_SHUTDOWN, SHUTDOWN_USER);
+        }
     } else if (!strcmp(name, "DEVICE_DELETED")) {
         vk_qemu_unplug_deleted_event(dom, data); /* feature "net": hotplug */
     } else if (!strcmp(name, "RESET")) {
-        vk_qemu_emit(dom, dom->id, VK_EVENT_X_REBOOT, 0); /* feature "events" */
+        /* As libvirt: a reset completes a requested reboot; the firmware's
+         * own resets while starting are no reboot. */
+        dom->fake_reboot = false;
+        if (!dom->starting)
+            vk_qemu_emit(dom, dom->id, VK_EVENT_X_REBOOT, 0); /* feature "events" */
+    } else if (!strcmp(name, "GUEST_PANICKED")) {
+        vk_qemu_lifecycle_panicked(dom); /* feature "lifecycle" */
+    } else if (dom->paused_shutdown) {
+        /* STOP/RESUME around a fake reboot are not the user's pause. */
     } else if (!strcmp(name, "STOP")) {
         if (dom->state == VK_DOM_RUNNING)
             vk_qemu_dom_set_state(dom, VK_DOM_PAUSED, PAUSED_UNKNOWN);
@@ -540,6 +559,34 @@ static int check_kvm(const struct vk_qemu_dom *dom)
                         dom->name, strerror(errno));
 }
 
+/* As libvirt with QEMU >= 6.0: on_reboot 'destroy' turns a guest reset
+ * into a power-off (QEMU stays, -no-shutdown; the SHUTDOWN handler ends
+ * it), instead of -no-reboot on the command line. */
+static int setup_lifecycle(struct vk_qemu_dom *dom, struct vk_qemu_monitor *mon)
+{
+    if (dom->def->on_reboot != VK_LIFE_DESTROY)
+        return 0;
+    return vk_qmp_command(mon, "set-action", "{\"reboot\":\"shutdown\"}", NULL,
+                          COMMAND_TIMEOUT_MS);
+}
+
+/* <memballoon><stats period='N'/>: libvirt sets the guest's statistics
+ * interval at start (not on the command line). A failure only costs the
+ * statistics: logged. */
+static void setup_balloon(struct vk_qemu_dom *dom, struct vk_qemu_monitor *mon)
+{
+    const struct vk_memballoon_def *b = &dom->def->memballoon;
+    if (!b->present || b->period <= 0 || (b->model && strcmp(b->model, "virtio") != 0))
+        return;
+    vk_autofree char *args = vk_asprintf(
+        "{\"path\":\"/machine/peripheral/%s\",\"property\":\"guest-stats-polling-interval\","
+        "\"value\":%d}",
+        b->info.alias ? b->info.alias : "balloon0", b->period);
+    if (vk_qmp_command(mon, "qom-set", args, NULL, COMMAND_TIMEOUT_MS) < 0)
+        VK_WARN("domain '%s': cannot set the memory statistics period: %s", dom->name,
+                vk_error_last()->message);
+}
+
 int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
 {
     struct vk_qemu_driver *drv = dom->drv;
@@ -659,6 +706,7 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     dom->vnc_port = vnc_port;
     dom->spice_port = spice_port;
     dom->destroying = dom->shutdown_seen = false;
+    dom->fake_reboot = dom->paused_shutdown = false;
     dom->starting = true;
     dom->id = id;
     dom->mon_path = vk_strdup(mon_path);
@@ -677,6 +725,9 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
 
     if (vk_qemu_cgroup_place_vcpus(dom, mon) < 0) /* feature "tune" */
         goto fail_published;
+    if (setup_lifecycle(dom, mon) < 0)
+        goto fail_published;
+    setup_balloon(dom, mon);
     if (!paused && has_S && vk_qmp_command(mon, "cont", NULL, NULL, COMMAND_TIMEOUT_MS) < 0)
         goto fail_published;
     if (paused && !has_S && vk_qmp_command(mon, "stop", NULL, NULL, COMMAND_TIMEOUT_MS) < 0)
@@ -693,9 +744,12 @@ int vk_qemu_process_start(struct vk_qemu_dom *dom, unsigned flags)
     /* The config stays apart from the live def (libvirt's newDef). */
     if (dom->persistent && !dom->newdef)
         dom->newdef = vk_domain_def_copy(dom->def);
-    vk_qemu_emit(dom, id, VK_EVENT_STARTED, 0);
-    if (paused)
-        vk_qemu_emit(dom, id, VK_EVENT_SUSPENDED, 0);
+    /* A restore tells its own start once the memory is in (qemu_driver_save.c). */
+    if (!(flags & VK_START_X_INCOMING)) {
+        vk_qemu_emit(dom, id, VK_EVENT_STARTED, 0);
+        if (paused)
+            vk_qemu_emit(dom, id, VK_EVENT_SUSPENDED, 0);
+    }
     pthread_mutex_unlock(&dom->lock);
     vk_qemu_argv_free(argv);
     free(keep);
@@ -825,6 +879,9 @@ int vk_qemu_process_attach(struct vk_qemu_dom *dom)
         if (state != VK_DOM_RUNNING)
             reason = RUNNING_UNPAUSED;
         state = VK_DOM_RUNNING;
+    } else if (!strcmp(status_s, "guest-panicked")) {
+        state = VK_DOM_CRASHED; /* on_crash 'preserve' (else it would be gone) */
+        reason = 1;             /* VIR_DOMAIN_CRASHED_PANICKED */
     } else if (!strcmp(status_s, "shutdown")) {
         state = VK_DOM_SHUTDOWN; /* -no-shutdown after a guest poweroff */
         reason = SHUTDOWN_USER;

@@ -7,7 +7,6 @@
  *  - -m: libvirt's "N" (MiB) equals our "size=Kk" when K = N * 1024;
  *  - fds: libvirt passes pre-opened fds (monitor, unix channels), we pass
  *    the monitor fd and channel paths: "fd=N" / "path=P" become "<endpoint>";
- *  - -no-shutdown: libvirt always adds it, we only for 'preserve';
  *  - machine alias vs canonical name (pc/q35 vs pc-i440fx-7.2/pc-q35-7.2);
  *  - libvirt's "backing":null on qcow2 format nodes (it probed the image and
  *    found no backing file; we do not probe, QEMU follows the header). */
@@ -91,7 +90,7 @@ static char *normalize(const char *prev, const char *arg)
 }
 
 /* Normalized argv as one text, one argument per line. */
-static char *render(char **argv, size_t n, bool drop_no_shutdown)
+static char *render(char **argv, size_t n)
 {
     struct vk_buf b = VK_BUF_INIT;
     for (size_t i = 0; i < n; i++) {
@@ -104,8 +103,6 @@ static char *render(char **argv, size_t n, bool drop_no_shutdown)
             i++;
             continue;
         }
-        if (drop_no_shutdown && strcmp(a, "-no-shutdown") == 0)
-            continue;
         char *x = normalize(i ? argv[i - 1] : NULL, a);
         vk_buf_adds(&b, x);
         vk_buf_adds(&b, "\n");
@@ -135,7 +132,6 @@ static int check(const char *root, const char *name, const char *xmlname)
                                   .vnc_port = 5900,
                                   .spice_port = 5900};
     char **ours = vk_qemu_build_argv(def, &ctx);
-    bool preserve = def->on_poweroff == VK_LIFE_PRESERVE || def->on_crash == VK_LIFE_PRESERVE;
     vk_domain_def_free(def);
     if (!ours) {
         fprintf(stderr, "FAIL %s: build: %s\n", xmlname, vk_error_last()->message);
@@ -146,8 +142,8 @@ static int check(const char *root, const char *name, const char *xmlname)
         nours++;
     char **theirs;
     size_t ntheirs = split_args(args, &theirs);
-    vk_autofree char *a = render(theirs, ntheirs, !preserve);
-    vk_autofree char *b = render(ours, nours, false);
+    vk_autofree char *a = render(theirs, ntheirs);
+    vk_autofree char *b = render(ours, nours);
     free(theirs);
     vk_qemu_argv_free(ours);
     if (strcmp(a, b) != 0) {

@@ -15,8 +15,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/out}
 busybox=${VK_GUEST_BUSYBOX:-/bin/busybox}
 cmdline="console=ttyS0 quiet"
-# What the guest needs: the devices of domain.xml.in, the power button, and evdev to read it.
-wanted=(virtio_pci virtio_blk virtio_net virtio_console virtio_balloon virtio_rng button evdev)
+# What the guest needs: the devices of domain.xml.in, the power button, evdev to read it,
+# and pvpanic (ISA/PCI) so a guest panic reaches QEMU (on_crash tests).
+wanted=(virtio_pci virtio_blk virtio_net virtio_console virtio_balloon virtio_rng button evdev
+  pvpanic_mmio pvpanic_pci)
 
 die() { echo "guest build: $*" >&2; exit 1; }
 

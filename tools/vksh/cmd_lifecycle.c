@@ -237,9 +237,34 @@ static int do_shutdown(vk_domain *dom, const struct vksh_cmd *cmd)
     return vk_domain_shutdown(dom, 0);
 }
 
+/* virsh's --mode list ("acpi,agent"): libvirt's VIR_DOMAIN_REBOOT_* bits.
+ * Returns the length of an unknown word at *bad, else 0. */
+static size_t mode_flags(const struct vksh_cmd *cmd, unsigned int *flags, const char **bad)
+{
+    static const char *const names[] = {"acpi", "agent", "initctl", "signal", "paravirt"};
+    const char *mode = vksh_opt_string(cmd, "mode");
+    *flags = 0;
+    while (mode && *mode) {
+        size_t len = strcspn(mode, ",");
+        size_t i = 0;
+        while (i < 5 && !(strlen(names[i]) == len && !strncmp(mode, names[i], len)))
+            i++;
+        if (i == 5) {
+            *bad = mode;
+            return len ? len : 1;
+        }
+        *flags |= 1u << i;
+        mode += len + (mode[len] == ',');
+    }
+    return 0;
+}
+
 static int do_reboot(vk_domain *dom, const struct vksh_cmd *cmd)
 {
-    return vk_domain_reboot(dom, 0);
+    unsigned int flags;
+    const char *bad;
+    mode_flags(cmd, &flags, &bad); /* checked by cmd_reboot */
+    return vk_domain_reboot(dom, flags);
 }
 
 static int do_suspend(vk_domain *dom, const struct vksh_cmd *cmd)
@@ -292,8 +317,32 @@ ACTION_CMD(destroy, destroy_opts, "destroy (stop) a domain",
            "destroy", "destroyed")
 ACTION_CMD(shutdown, domain_only_opts, "gracefully shutdown a domain",
            "Run shutdown in the target domain.", "is being shutdown", "shutdown", "shutdown")
-ACTION_CMD(reboot, domain_only_opts, "reboot a domain",
-           "Run a reboot command in the target domain.", "is being rebooted", "reboot", "rebooted")
+static const struct vksh_opt_def reboot_opts[] = {
+    DOMAIN_OPT,
+    {"mode", VKSH_OT_STRING, 0, "shutdown mode: acpi|agent|initctl|signal|paravirt"},
+    {NULL},
+};
+
+static int cmd_reboot(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
+{
+    static const struct action a = {"is being rebooted", "reboot", "rebooted", do_reboot};
+    unsigned int flags;
+    const char *bad = NULL;
+    size_t len = mode_flags(cmd, &flags, &bad);
+    if (len)
+        return vksh_error_only(ctl,
+                               "Unknown mode %.*s value, expecting 'acpi', 'agent', 'initctl', "
+                               "'signal' or 'paravirt'",
+                               (int)len, bad);
+    return run_action(ctl, cmd, &a);
+}
+const struct vksh_cmd_def vksh_cmd_reboot = {
+    .name = "reboot",
+    .opts = reboot_opts,
+    .help = "reboot a domain",
+    .desc = "Run a reboot command in the target domain.",
+    .handler = cmd_reboot,
+};
 ACTION_CMD(suspend, domain_only_opts, "suspend a domain", "Suspend a running domain.", "suspended",
            "suspend", "suspended")
 ACTION_CMD(resume, domain_only_opts, "resume a domain", "Resume a previously suspended domain.",
