@@ -259,6 +259,7 @@ enum vk_domain_event_id {
     VK_DOMAIN_EVENT_ID_REBOOT = 1,
     VK_DOMAIN_EVENT_ID_DEVICE_REMOVED = 15, /* feature "net" */
     VK_DOMAIN_EVENT_ID_DEVICE_ADDED = 19,
+    VK_DOMAIN_EVENT_ID_JOB_COMPLETED = 21, /* feature "lifecycle": after a save */
     VK_DOMAIN_EVENT_ID_LAST = 27, /* libvirt 9.0's count */
 };
 /* virDomainEventType (LIFECYCLE); details are libvirt's numbers. */
@@ -280,6 +281,8 @@ struct vk_domain_event {
     int event;      /* LIFECYCLE: enum vk_domain_event_type */
     int detail;     /* LIFECYCLE: libvirt's detail number */
     const char *dev_alias; /* DEVICE_ADDED / DEVICE_REMOVED: the device's alias */
+    struct vk_typed_param *params; /* JOB_COMPLETED: the job's stats (valid */
+    int nparams;                   /* during the callback only) */
 };
 typedef void (*vk_domain_event_cb)(vk_connect *conn, const struct vk_domain_event *ev,
                                    void *opaque);
@@ -463,6 +466,10 @@ int vk_domain_restore(vk_connect *conn, const char *from, const char *dxml, unsi
 int vk_domain_managed_save(vk_domain *dom, unsigned int flags);
 int vk_domain_managed_save_remove(vk_domain *dom, unsigned int flags);
 int vk_domain_get_job_info(vk_domain *dom, vk_domain_job_info *info);
+/* Feature "lifecycle": flags VK_DOMAIN_JOB_STATS_COMPLETED (the last
+ * completed job: type 3) and _KEEP_COMPLETED (do not forget it). */
+enum { VK_DOMAIN_JOB_STATS_COMPLETED = 1, VK_DOMAIN_JOB_STATS_KEEP_COMPLETED = 2 };
+int vk_domain_get_job_info_flags(vk_domain *dom, unsigned int flags, vk_domain_job_info *info);
 int vk_domain_abort_job(vk_domain *dom);
 
 /* ---- Feature "tune": memtune, schedinfo (cgroups on the host) ----

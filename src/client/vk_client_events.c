@@ -204,10 +204,35 @@ static bool decode_event(vk_connect *conn, const struct vk_client_packet *p, str
     } else if (p->hdr.proc == REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED ||
                p->hdr.proc == REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED) {
         ok = decode_device_event(conn, p, out); /* feature "net" */
+    } else if (p->hdr.proc == REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED) { /* feature "lifecycle" */
+        remote_domain_event_callback_job_completed_msg m;
+        memset(&m, 0, sizeof(m));
+        if (vk_rpc_decode_payload(p->data, p->len,
+                                  (xdrproc_t)xdr_remote_domain_event_callback_job_completed_msg,
+                                  &m) < 0)
+            return false;
+        cbid = m.callbackID;
+        struct vk_client_event_reg *reg = find_reg(c, cbid);
+        if (reg && reg->event_id == VK_DOMAIN_EVENT_ID_JOB_COMPLETED) {
+            *out = (struct pending){
+                .cb = reg->cb,
+                .opaque = reg->opaque,
+                .ev = {.callback_id = cbid,
+                       .event_id = reg->event_id,
+                       .dom = vk_domain_from_wire(conn, &m.dom),
+                       .params = vk_client_params_from_wire(m.params.params_val,
+                                                            m.params.params_len),
+                       .nparams = (int)m.params.params_len}};
+            ok = true;
+        }
+        vk_rpc_free((xdrproc_t)xdr_remote_domain_event_callback_job_completed_msg, &m);
     }
-    if (ok && !out->ev.dom)
+    if (ok && !out->ev.dom) {
         free((char *)out->ev.dev_alias);
-    return ok && out->ev.dom;
+        vk_typed_params_free(out->ev.params, out->ev.nparams);
+        ok = false;
+    }
+    return ok;
 }
 
 int vk_connect_domain_event_run(vk_connect *conn, int timeout_ms)
@@ -250,6 +275,7 @@ int vk_connect_domain_event_run(vk_connect *conn, int timeout_ms)
             ready[i].cb(conn, &ready[i].ev, ready[i].opaque);
             vk_domain_free(ready[i].ev.dom);
             free((char *)ready[i].ev.dev_alias);
+            vk_typed_params_free(ready[i].ev.params, ready[i].ev.nparams);
         }
         free(ready);
         vk_error_reset();

@@ -63,12 +63,17 @@ int vk_domain_managed_save_remove(vk_domain *dom, unsigned int flags)
 
 int vk_domain_get_job_info(vk_domain *dom, vk_domain_job_info *info)
 {
+    return vk_domain_get_job_info_flags(dom, 0, info);
+}
+
+int vk_domain_get_job_info_flags(vk_domain *dom, unsigned int flags, vk_domain_job_info *info)
+{
     if (vk_client_check_dom(dom) < 0)
         return -1;
     memset(info, 0, sizeof(*info));
     remote_domain_get_job_stats_args a;
     vk_domain_to_wire(dom, &a.dom);
-    a.flags = 0;
+    a.flags = flags;
     remote_domain_get_job_stats_ret r;
     memset(&r, 0, sizeof(r));
     if (vk_connect_call(dom->conn, REMOTE_PROC_DOMAIN_GET_JOB_STATS,

@@ -20,6 +20,8 @@
 enum { EVENT_ID_LIFECYCLE = 0, EVENT_ID_REBOOT = 1, EVENT_ID_LAST = 27 };
 /* Feature "net": device events after hotplug. */
 enum { EVENT_ID_DEVICE_REMOVED = 15, EVENT_ID_DEVICE_ADDED = 19 };
+/* Feature "lifecycle": VIR_DOMAIN_EVENT_ID_JOB_COMPLETED. */
+enum { EVENT_ID_JOB_COMPLETED = 21 };
 
 struct event_reg {
     struct vk_rpc_conn *conn; /* a reference */
@@ -194,10 +196,35 @@ static void on_device_event(const struct vk_dom_ref *dom, bool added, const char
     pthread_mutex_unlock(&regs_lock);
 }
 
+/* Feature "lifecycle": JOB_COMPLETED with the job's stats. */
+static void on_job_event(const struct vk_dom_ref *dom, const struct vk_job_info *ji, void *opaque)
+{
+    (void)opaque;
+    remote_domain_event_callback_job_completed_msg m = {
+        .dom = {.name = dom->name ? dom->name : (char *)"", .id = dom->id}};
+    memcpy(m.dom.uuid, dom->uuid, VK_UUID_LEN);
+    vk_daemon_job_params(ji, &m.params.params_val, &m.params.params_len);
+    pthread_mutex_lock(&regs_lock);
+    for (size_t i = 0; i < nregs; i++) {
+        struct event_reg *reg = &regs[i];
+        if (reg->event_id != EVENT_ID_JOB_COMPLETED ||
+            (reg->has_dom && memcmp(reg->uuid, dom->uuid, VK_UUID_LEN) != 0))
+            continue;
+        m.callbackID = reg->callback_id;
+        send_message(reg->conn, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED,
+                     (xdrproc_t)xdr_remote_domain_event_callback_job_completed_msg, &m);
+    }
+    pthread_mutex_unlock(&regs_lock);
+    for (u_int i = 0; i < m.params.params_len; i++)
+        free(m.params.params_val[i].field);
+    free(m.params.params_val);
+}
+
 void vk_daemon_events_init(struct vk_daemon *d)
 {
     vk_qemu_driver_set_event_cb(d->drv, on_driver_event, NULL);
     vk_qemu_driver_set_device_event_cb(d->drv, on_device_event, NULL); /* feature "net" */
+    vk_qemu_driver_set_job_event_cb(d->drv, on_job_event, NULL);
 }
 
 void vk_daemon_events_fini(struct vk_daemon *d)
@@ -205,6 +232,7 @@ void vk_daemon_events_fini(struct vk_daemon *d)
     if (d->drv) {
         vk_qemu_driver_set_event_cb(d->drv, NULL, NULL);
         vk_qemu_driver_set_device_event_cb(d->drv, NULL, NULL);
+        vk_qemu_driver_set_job_event_cb(d->drv, NULL, NULL);
     }
     pthread_mutex_lock(&regs_lock);
     struct event_reg *all = regs;

@@ -65,44 +65,52 @@ int vk_h_dom_get_job_info(struct vk_call *call, void *a, void *r)
     return 0;
 }
 
-static void add_ull(remote_domain_get_job_stats_ret *ret, const char *field,
+static void add_ull(remote_typed_param *params, u_int *n, const char *field,
                     unsigned long long v)
 {
-    remote_typed_param *p = &ret->params.params_val[ret->params.params_len++];
+    remote_typed_param *p = &params[(*n)++];
     p->field = vk_strdup(field);
     p->value.type = 4; /* VIR_TYPED_PARAM_ULLONG */
     p->value.remote_typed_param_value_u.ul = v;
+}
+
+void vk_daemon_job_params(const struct vk_job_info *ji, remote_typed_param **out, u_int *n)
+{
+    remote_typed_param *params = vk_calloc(8, sizeof(remote_typed_param));
+    *n = 0;
+    remote_typed_param *op = &params[(*n)++];
+    op->field = vk_strdup("operation");
+    op->value.type = 1; /* VIR_TYPED_PARAM_INT */
+    op->value.remote_typed_param_value_u.i = ji->operation;
+    add_ull(params, n, "time_elapsed", ji->time_elapsed_ms);
+    add_ull(params, n, "data_total", ji->data_total);
+    add_ull(params, n, "data_processed", ji->data_processed);
+    add_ull(params, n, "data_remaining", ji->data_remaining);
+    add_ull(params, n, "memory_total", ji->data_total);
+    add_ull(params, n, "memory_processed", ji->data_processed);
+    add_ull(params, n, "memory_remaining", ji->data_remaining);
+    *out = params;
 }
 
 int vk_h_dom_get_job_stats(struct vk_call *call, void *a, void *r)
 {
     remote_domain_get_job_stats_args *args = a;
     remote_domain_get_job_stats_ret *ret = r;
-    /* VIR_DOMAIN_JOB_STATS_COMPLETED 1, KEEP_COMPLETED 2: completed jobs are
-     * not kept, so asking for them answers "none". */
+    /* VIR_DOMAIN_JOB_STATS_COMPLETED 1: the last completed job (feature
+     * "lifecycle"), forgotten once read unless KEEP_COMPLETED 2. */
     if (args->flags & ~3u)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU, "unsupported flags 0x%x",
                             args->flags & ~3u);
     struct vk_job_info ji;
-    if (vk_qemu_domain_get_job_info(DRV(call), (const uint8_t *)args->dom.uuid, &ji) < 0)
+    const uint8_t *uuid = (const uint8_t *)args->dom.uuid;
+    if ((args->flags & VK_JOB_STATS_COMPLETED)
+            ? vk_qemu_domain_get_completed_job(DRV(call), uuid,
+                                               args->flags & VK_JOB_STATS_KEEP_COMPLETED, &ji) < 0
+            : vk_qemu_domain_get_job_info(DRV(call), uuid, &ji) < 0)
         return -1;
-    if ((args->flags & 1u) || ji.type == VK_JOB_NONE) {
-        ret->type = VK_JOB_NONE;
-        return 0;
-    }
     ret->type = ji.type;
-    ret->params.params_val = vk_calloc(8, sizeof(remote_typed_param));
-    remote_typed_param *op = &ret->params.params_val[ret->params.params_len++];
-    op->field = vk_strdup("operation");
-    op->value.type = 1; /* VIR_TYPED_PARAM_INT */
-    op->value.remote_typed_param_value_u.i = ji.operation;
-    add_ull(ret, "time_elapsed", ji.time_elapsed_ms);
-    add_ull(ret, "data_total", ji.data_total);
-    add_ull(ret, "data_processed", ji.data_processed);
-    add_ull(ret, "data_remaining", ji.data_remaining);
-    add_ull(ret, "memory_total", ji.data_total);
-    add_ull(ret, "memory_processed", ji.data_processed);
-    add_ull(ret, "memory_remaining", ji.data_remaining);
+    if (ji.type != VK_JOB_NONE)
+        vk_daemon_job_params(&ji, &ret->params.params_val, &ret->params.params_len);
     return 0;
 }
 

@@ -146,6 +146,8 @@ int vk_h_set_memory_stats_period(struct vk_call *call, void *args, void *ret);
 int vk_h_dom_open_console(struct vk_call *call, void *args, void *ret);
 
 /* Feature "save" (daemon_handlers_save.c). */
+/* A job's stats as libvirt's typed params (caller frees with the message). */
+void vk_daemon_job_params(const struct vk_job_info *ji, remote_typed_param **out, u_int *n);
 int vk_h_dom_save(struct vk_call *call, void *args, void *ret);
 int vk_h_dom_save_flags(struct vk_call *call, void *args, void *ret);
 int vk_h_dom_restore(struct vk_call *call, void *args, void *ret);

@@ -59,6 +59,8 @@ struct vk_qemu_dom {
      * paused_shutdown: QEMU stopped for it; its STOP is not a user pause. */
     bool fake_reboot;
     bool paused_shutdown;
+    /* The last completed job's stats (type VK_JOB_NONE: none). */
+    struct vk_job_info completed_job;
 };
 
 struct vk_qemu_driver {
@@ -82,6 +84,8 @@ struct vk_qemu_driver {
     void *event_opaque;
     vk_qemu_device_event_cb device_event_cb; /* feature "net": under event_lock */
     void *device_event_opaque;
+    vk_qemu_job_event_cb job_event_cb; /* feature "lifecycle" */
+    void *job_event_opaque;
 
     pthread_mutex_t version_lock;
     struct vk_qemu_version_entry {

@@ -213,6 +213,24 @@ int vk_qemu_domain_get_job_info(struct vk_qemu_driver *drv, const uint8_t *uuid,
 /* Cancels a running save (the domain keeps running); error when none runs. */
 int vk_qemu_domain_abort_job(struct vk_qemu_driver *drv, const uint8_t *uuid);
 
+/* ---- Feature "lifecycle": completed jobs ---- */
+
+/* virDomainJobType VIR_DOMAIN_JOB_COMPLETED; VIR_DOMAIN_JOB_STATS_* flags. */
+enum { VK_JOB_COMPLETED = 3 };
+enum { VK_JOB_STATS_COMPLETED = 1, VK_JOB_STATS_KEEP_COMPLETED = 2 };
+/* The stats of the domain's last completed job (a save or managed save),
+ * kept until its next job starts; reading them without
+ * VK_JOB_STATS_KEEP_COMPLETED forgets them (libvirt's rule). out->type is
+ * VK_JOB_NONE when there are none. */
+int vk_qemu_domain_get_completed_job(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                     unsigned flags, struct vk_job_info *out);
+/* libvirt's JOB_COMPLETED event: called like the event callback (queue
+ * only) when a job of the domain completes, with its stats. */
+typedef void (*vk_qemu_job_event_cb)(const struct vk_dom_ref *dom, const struct vk_job_info *info,
+                                     void *opaque);
+void vk_qemu_driver_set_job_event_cb(struct vk_qemu_driver *drv, vk_qemu_job_event_cb cb,
+                                     void *opaque);
+
 /* Feature "hotplug" (qemu_driver_hotplug.c): attach / detach one device
  * given as XML (<disk> for now); flags VIR_DOMAIN_AFFECT_LIVE 1 / CONFIG 2,
  * 0 = the current state. Live disks: virtio on pc machines; detach waits

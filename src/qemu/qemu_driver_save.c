@@ -86,6 +86,40 @@ static long long mono_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A job starts: the previous one's completed stats are forgotten. */
+static void forget_completed(struct vk_qemu_dom *dom)
+{
+    pthread_mutex_lock(&dom->lock);
+    memset(&dom->completed_job, 0, sizeof(dom->completed_job));
+    pthread_mutex_unlock(&dom->lock);
+}
+
+/* A save finished: keep its final stats and tell JOB_COMPLETED. */
+static void record_completed(struct vk_qemu_dom *dom, struct save_job *job)
+{
+    struct vk_job_info ji = {.type = VK_JOB_COMPLETED, .operation = job->operation};
+    pthread_mutex_lock(&jobs_lock);
+    ji.time_elapsed_ms = (unsigned long long)(mono_ms() - job->start_ms);
+    ji.data_total = job->total;
+    ji.data_processed = job->processed;
+    ji.data_remaining = job->remaining;
+    pthread_mutex_unlock(&jobs_lock);
+    struct vk_qemu_driver *drv = dom->drv;
+    pthread_mutex_lock(&dom->lock);
+    dom->completed_job = ji;
+    int id = dom->id;
+    pthread_mutex_unlock(&dom->lock);
+    pthread_mutex_lock(&drv->event_lock);
+    vk_qemu_job_event_cb cb = drv->job_event_cb;
+    void *opaque = drv->job_event_opaque;
+    pthread_mutex_unlock(&drv->event_lock);
+    if (!cb)
+        return;
+    struct vk_dom_ref ref = {.name = dom->name, .id = id};
+    memcpy(ref.uuid, dom->uuid, VK_UUID_LEN);
+    cb(&ref, &ji, opaque);
+}
+
 static void job_add(struct save_job *job, const uint8_t *uuid, int op)
 {
     memset(job, 0, sizeof(*job));
@@ -315,6 +349,7 @@ static int save_locked(struct vk_qemu_dom *dom, const char *path, unsigned flags
     int ret = -1;
     bool stopped = false;
     struct save_job job;
+    forget_completed(dom);
     job_add(&job, dom->uuid, VK_JOB_OP_SAVE);
     if (write_header(fd, xml, run_after) < 0) {
         vk_error_prefix("domain '%s': cannot write save file '%s': ", dom->name, tmp);
@@ -344,6 +379,7 @@ static int save_locked(struct vk_qemu_dom *dom, const char *path, unsigned flags
         goto out;
     }
     job_remove(&job);
+    record_completed(dom, &job);
     end_saved_process(dom);
     VK_INFO("domain '%s' saved to '%s'", dom->name, path);
     free(xml);
@@ -496,6 +532,7 @@ static int announce_restored(struct vk_qemu_dom *dom, bool run)
 static int restore_into(struct vk_qemu_dom *dom, int fd, bool run, const char *path)
 {
     struct save_job job;
+    forget_completed(dom);
     job_add(&job, dom->uuid, VK_JOB_OP_RESTORE);
     if (vk_qemu_process_start(dom, VK_START_PAUSED | VK_START_X_INCOMING) < 0) {
         job_remove(&job);
@@ -692,6 +729,33 @@ int vk_qemu_domain_get_job_info(struct vk_qemu_driver *drv, const uint8_t *uuid,
     }
     pthread_mutex_unlock(&jobs_lock);
     return 0;
+}
+
+int vk_qemu_domain_get_completed_job(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                     unsigned flags, struct vk_job_info *out)
+{
+    if (flags & ~(unsigned)VK_JOB_STATS_KEEP_COMPLETED)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
+                            "unsupported flags 0x%x for completed job stats", flags);
+    struct vk_qemu_dom *dom = vk_qemu_dom_get(drv, uuid);
+    if (!dom)
+        return -1;
+    pthread_mutex_lock(&dom->lock);
+    *out = dom->completed_job;
+    if (!(flags & VK_JOB_STATS_KEEP_COMPLETED))
+        memset(&dom->completed_job, 0, sizeof(dom->completed_job));
+    pthread_mutex_unlock(&dom->lock);
+    vk_qemu_dom_unref(dom);
+    return 0;
+}
+
+void vk_qemu_driver_set_job_event_cb(struct vk_qemu_driver *drv, vk_qemu_job_event_cb cb,
+                                     void *opaque)
+{
+    pthread_mutex_lock(&drv->event_lock);
+    drv->job_event_cb = cb;
+    drv->job_event_opaque = opaque;
+    pthread_mutex_unlock(&drv->event_lock);
 }
 
 int vk_qemu_domain_abort_job(struct vk_qemu_driver *drv, const uint8_t *uuid)

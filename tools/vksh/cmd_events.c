@@ -136,6 +136,13 @@ static void print_event(vk_connect *conn, const struct vk_domain_event *ev, void
         }
         if (ev->dev_alias) /* feature "net": device-added / device-removed */
             json_object_object_add(o, "alias", json_object_new_string(ev->dev_alias));
+        if (ev->event_id == VK_DOMAIN_EVENT_ID_JOB_COMPLETED) {
+            json_object *params = json_object_new_object();
+            for (int i = 0; i < ev->nparams; i++)
+                json_object_object_add(params, ev->params[i].field,
+                                       vksh_param_json(&ev->params[i]));
+            json_object_object_add(o, "params", params);
+        }
         printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
@@ -158,7 +165,15 @@ static void print_event(vk_connect *conn, const struct vk_domain_event *ev, void
         else if (ev->dev_alias) /* virsh's line for device events */
             printf("event '%s' for domain '%s': %s\n",
                    vk_domain_event_id_to_string(ev->event_id), name, ev->dev_alias);
-        else
+        else if (ev->event_id == VK_DOMAIN_EVENT_ID_JOB_COMPLETED) {
+            /* virsh: a header line, then "\tfield: value" per statistic. */
+            printf("event 'job-completed' for domain '%s':\n", name);
+            for (int i = 0; i < ev->nparams; i++) {
+                char v[128];
+                vksh_param_text(&ev->params[i], v, sizeof(v));
+                printf("\t%s: %s\n", ev->params[i].field, v);
+            }
+        } else
             printf("event '%s' for domain '%s'\n", vk_domain_event_id_to_string(ev->event_id),
                    name);
     }

@@ -222,11 +222,19 @@ static int cmd_domjobinfo(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     if (!dom)
         return -1;
     vk_domain_job_info ji;
-    if (vk_domain_get_job_info(dom, &ji) < 0) {
+    unsigned int flags = 0;
+    if (vksh_opt_bool(cmd, "completed"))
+        flags |= VK_DOMAIN_JOB_STATS_COMPLETED;
+    if (vksh_opt_bool(cmd, "keep-completed"))
+        flags |= VK_DOMAIN_JOB_STATS_KEEP_COMPLETED;
+    if (vk_domain_get_job_info_flags(dom, flags, &ji) < 0) {
         vk_domain_free(dom);
         return vksh_error(ctl, "Failed to get job info for domain '%s'", arg);
     }
-    const char *type = ji.type == 0 ? "None" : ji.type == 2 ? "Unbounded" : "Unknown";
+    const char *type = ji.type == 0   ? "None"
+                       : ji.type == 2 ? "Unbounded"
+                       : ji.type == 3 ? "Completed"
+                                      : "Unknown";
     const char *op = ji.operation == 2 ? "Save" : ji.operation == 3 ? "Restore" : "Unknown";
     if (ctl->json) {
         json_object *doc = json_object_new_object();
@@ -328,8 +336,14 @@ const struct vksh_cmd_def vksh_cmd_managedsave_remove = {
     .name = "managedsave-remove", .opts = domain_only_opts,
     .help = "Remove managed save of a domain", .desc = "Remove an existing managed save state file from a domain",
     .handler = cmd_managedsave_remove};
+static const struct vksh_opt_def domjobinfo_opts[] = {
+    DOMAIN_OPT,
+    {"completed", VKSH_OT_BOOL, 0, "return statistics of a recently completed job"},
+    {"keep-completed", VKSH_OT_BOOL, 0, "don't destroy statistics of a recently completed job"},
+    {NULL},
+};
 const struct vksh_cmd_def vksh_cmd_domjobinfo = {
-    .name = "domjobinfo", .opts = domain_only_opts, .help = "domain job information",
+    .name = "domjobinfo", .opts = domjobinfo_opts, .help = "domain job information",
     .desc = "Returns information about jobs running on a domain.", .handler = cmd_domjobinfo};
 const struct vksh_cmd_def vksh_cmd_domjobabort = {
     .name = "domjobabort", .opts = domain_only_opts, .help = "abort active domain job",

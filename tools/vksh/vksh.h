@@ -137,6 +137,10 @@ vk_domain *vksh_domain_arg(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, uns
                            const char **arg);
 /* JSON of a domain: {"name", "uuid", "id" (null when inactive)}. */
 json_object *vksh_json_domain(const vk_domain *dom);
+/* A typed parameter's value as virsh prints it (virTypedParameterToString),
+ * and as JSON (cmd_stats.c). */
+void vksh_param_text(const struct vk_typed_param *p, char *buf, size_t len);
+json_object *vksh_param_json(const struct vk_typed_param *p);
 
 /* A table printed like virsh's vshTable: each cell preceded by a space,
  * columns padded to their widest cell plus two spaces, a dash rule under
