@@ -632,6 +632,11 @@ static int collect(struct vk_cmd *c, struct pci_want **w, size_t *n, struct name
             add_want(c, w, n, &def->watchdogs[i], "i6300esb", &def->watchdogs[i].info,
                      name_of(nm, "watchdog %zu", i)) < 0)
             return -1;
+    for (size_t i = 0; i < def->npanics; i++) /* feature "lifecycle" */
+        if (streq(def->panics[i].model, "pvpanic") &&
+            add_want(c, w, n, &def->panics[i], "pvpanic-pci", &def->panics[i].info,
+                     name_of(nm, "panic %zu", i)) < 0)
+            return -1;
     for (size_t i = 0; i < def->nvideos; i++) {
         const struct vk_video_def *v = &def->videos[i];
         if (i == primary || streq(v->model, "none"))
@@ -855,6 +860,7 @@ static struct vk_dev_info *info_of_key(struct vk_domain_def *def, const void *ke
     VK_FIND(rngs, nrngs)
     VK_FIND(watchdogs, nwatchdogs)
     VK_FIND(redirdevs, nredirdevs)
+    VK_FIND(panics, npanics)
 #undef VK_FIND
     if (key == (const void *)&def->memballoon)
         return &def->memballoon.info;

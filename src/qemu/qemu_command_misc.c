@@ -50,9 +50,9 @@ int vk_cmd_build_watchdogs(struct vk_cmd *c)
     return vk_cmd_unsupported(c, "watchdog action '%s' is not supported", act);
 }
 
-/* <panic>: the ISA pvpanic device (QEMU's GUEST_PANICKED when the guest
- * panics; on x86 the default model). The PCI variant would need a PCI slot
- * assigned at define time, which is not done yet. */
+/* <panic>: QEMU's pvpanic device, which turns a guest panic into
+ * GUEST_PANICKED: model 'isa' (the default on x86; ioport from an ISA
+ * iobase) or 'pvpanic' (pvpanic-pci in its PCI slot). */
 int vk_cmd_build_panics(struct vk_cmd *c)
 {
     const struct vk_domain_def *def = c->def;
@@ -62,8 +62,19 @@ int vk_cmd_build_panics(struct vk_cmd *c)
         return 0;
     const struct vk_panic_def *p = &def->panics[0];
     const char *m = p->model ? p->model : "isa";
+    if (streq(m, "pvpanic")) {
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "driver", json_object_new_string("pvpanic-pci"));
+        if (vk_cmd_add_pci_addr(c, o, p) < 0) {
+            json_object_put(o);
+            return -1;
+        }
+        vk_cmd_add_json(c, "-device", o);
+        return 0;
+    }
     if (!streq(m, "isa"))
-        return vk_cmd_unsupported(c, "panic model '%s' is not supported (use model='isa')", m);
+        return vk_cmd_unsupported(c, "panic model '%s' is not supported on x86 (use 'isa' or "
+                                     "'pvpanic')", m);
     const struct vk_dev_addr *a = &p->info.addr;
     if (a->type != VK_ADDR_NONE && (a->type != VK_ADDR_ISA || a->irq >= 0))
         return vk_cmd_unsupported(c, "panic: only an ISA address with an iobase can be expressed");

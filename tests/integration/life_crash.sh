@@ -9,7 +9,8 @@
 #  - restart: the guest boots again in the same QEMU, running (crashed);
 #  - preserve: stays crashed (panicked), QEMU kept (python sees the state);
 #  - coredump-destroy / coredump-restart: first an ELF memory dump in
-#    <root>/lib/qemu/dump, then as destroy / restart.
+#    <root>/lib/qemu/dump, then as destroy / restart;
+#  - <panic model='pvpanic'> (pvpanic-pci) reports the panic the same way.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 LIFE_DIR=$here
@@ -30,17 +31,17 @@ life_xml g-x destroy destroy "    <panic model='bogus'/>" > "$ROOT/g-x.xml"
 vsh define "$ROOT/g-x.xml"; expect_fail "define with panic model bogus"
 expect_contains "bogus"
 
-# $1 name, $2 on_crash: defines (until both watchers saw it: they are
+# $1 name, $2 on_crash [, $3 panic device XML]: defines (until both watchers saw it: they are
 # registered), starts, waits for the boot, panics the guest.
 boot_and_panic() {
-    life_xml "$1" destroy "$2" "$PANIC" > "$ROOT/$1.xml"
+    life_xml "$1" destroy "$2" "${3:-$PANIC}" > "$ROOT/$1.xml"
     for i in $(seq 1 100); do
         vsh define "$ROOT/$1.xml"; expect_ok "define $1"
         grep -q "'$1': Defined" "$ROOT/virsh-ev.out" &&
             grep -q "'$1': Defined" "$ROOT/vksh-ev.out" && break
         sleep 0.3
     done
-    vsh dumpxml "$1"; expect_contains "<panic model='isa'/>"
+    vsh dumpxml "$1"; expect_contains "<panic model='${4:-isa}'"
     expect_contains "<on_crash>$2</on_crash>"
     life_relay "$1"
     vsh start "$1"; expect_ok "start $1"
@@ -71,6 +72,11 @@ life_wait_grep "$ROOT/virsh-ev.out" "'g-destroy': Stopped Crashed"
 expect_events g-destroy "event 'lifecycle' for domain 'g-destroy': Crashed Panicked
 event 'lifecycle' for domain 'g-destroy': Stopped Crashed"
 [ "$(dumps g-destroy)" = 0 ] || vk_fail "destroy wrote a dump"
+
+# the PCI model (pvpanic-pci, its slot assigned at define) works the same
+boot_and_panic g-pci destroy "    <panic model='pvpanic'/>" pvpanic
+life_wait_state g-pci "shut off (crashed)"
+vsh dumpxml g-pci; expect_contains "<address type='pci'"
 
 # restart: same QEMU, a second boot
 boot_and_panic g-restart restart
