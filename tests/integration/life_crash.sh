@@ -12,13 +12,7 @@
 #    <root>/lib/qemu/dump, then as destroy / restart;
 #  - <panic model='pvpanic'> (pvpanic-pci) reports the panic the same way.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-LIFE_DIR=$here
-. "$here/../lib/vk_daemon.sh"
-: "${VKSH:?VKSH must point at the vksh binary}"
-. "$here/../guest/guest-env.sh" || vk_fail "cannot build the test guest"
-vk_daemon_start
-. "$here/life_lib.sh"
+. "$(dirname "$0")/life_lib.sh"
 PANIC="    <panic model='isa'/>"
 
 timeout 890 virsh -c "$VK_URI" event --all --loop --timeout 880 > "$ROOT/virsh-ev.out" 2>&1 &

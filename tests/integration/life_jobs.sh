@@ -12,13 +12,7 @@
 #  - python3-libvirt: the JOB_COMPLETED callback gets the stats, jobStats()
 #    with VIR_DOMAIN_JOB_STATS_COMPLETED, and restore's STARTED detail.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-LIFE_DIR=$here
-. "$here/../lib/vk_daemon.sh"
-: "${VKSH:?VKSH must point at the vksh binary}"
-. "$here/../guest/guest-env.sh" || vk_fail "cannot build the test guest"
-vk_daemon_start
-. "$here/life_lib.sh"
+. "$(dirname "$0")/life_lib.sh"
 vksh() { OUT=$(timeout 60 "$VKSH" -c "$VK_URI" "$@" 2>&1); RC=$?; }
 
 timeout 590 virsh -c "$VK_URI" event --all --loop --timeout 580 > "$ROOT/virsh-ev.out" 2>&1 &

@@ -1,6 +1,12 @@
-# Helpers of the "lifecycle" tests (source after vk_daemon.sh and guest-env.sh,
-# after vk_daemon_start): the test guest on a unix-socket serial port that a
-# relay (life_serial.py) logs and types into for the whole test.
+# Start of every "lifecycle" test (life_*.sh sources it): a daemon in a temp
+# root, the test guest built, and helpers for the guest on a unix-socket
+# serial port that a relay (life_serial.py) logs and types into for the
+# whole test. Background helpers in LIFE_BG_PIDS are killed on exit.
+LIFE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$LIFE_DIR/../lib/vk_daemon.sh"
+: "${VKSH:?VKSH must point at the vksh binary}"
+. "$LIFE_DIR/../guest/guest-env.sh" || vk_fail "cannot build the test guest"
+vk_daemon_start
 LIFE_BG_PIDS=
 life_kill_bg() {
     local p

@@ -10,13 +10,7 @@
 #  - a transient domain (virsh create) with on_poweroff='restart' comes back
 #    when the guest powers off (same QEMU), and is still listed.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-LIFE_DIR=$here
-. "$here/../lib/vk_daemon.sh"
-: "${VKSH:?VKSH must point at the vksh binary}"
-. "$here/../guest/guest-env.sh" || vk_fail "cannot build the test guest"
-vk_daemon_start
-. "$here/life_lib.sh"
+. "$(dirname "$0")/life_lib.sh"
 
 # Event watchers first, so they see everything from the start on.
 timeout 500 virsh -c "$VK_URI" event --all --loop --timeout 490 > "$ROOT/virsh-ev.out" 2>&1 &
