@@ -646,6 +646,35 @@ static void test_controller_indexes(void)
     expect_error(dup2, VK_ERR_XML_DETAIL, "controller type 'usb' index 0 is defined more than once");
 }
 
+/* Feature "lifecycle": <panic> round-trips with its ISA address; a model
+ * libvirt does not know and an unknown attribute are rejected by name. */
+static void test_panic(void)
+{
+    vk_autofree char *xml =
+        dom("<on_crash>coredump-restart</on_crash>" MEM,
+            "<panic model='isa'><address type='isa' iobase='0x505'/></panic><panic/>");
+    struct vk_domain_def *def = vk_domain_def_parse(xml, 0);
+    CHECK(def != NULL);
+    if (def) {
+        CHECK(def->npanics == 2);
+        CHECK(def->on_crash == VK_LIFE_COREDUMP_RESTART);
+        CHECK(def->panics[0].info.addr.type == VK_ADDR_ISA);
+        CHECK(def->panics[0].info.addr.iobase == 0x505);
+        CHECK(def->panics[1].model == NULL);
+        vk_autofree char *out = vk_domain_def_format(def, 0, -1);
+        CHECK(out && strstr(out, "    <panic model='isa'>\n"
+                                 "      <address type='isa' iobase='0x505'/>\n"
+                                 "    </panic>\n"
+                                 "    <panic/>\n"));
+        CHECK(out && strstr(out, "<on_crash>coredump-restart</on_crash>"));
+        vk_domain_def_free(def);
+    }
+    vk_autofree char *bad = dom(NULL, "<panic model='bogus'/>");
+    expect_error(bad, VK_ERR_XML_DETAIL, "invalid value 'bogus' for <panic model>");
+    vk_autofree char *attr = dom(NULL, "<panic model='isa' irq='5'/>");
+    expect_error(attr, VK_ERR_CONFIG_UNSUPPORTED, "unsupported attribute 'irq' of <panic>");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -664,6 +693,7 @@ int main(int argc, char **argv)
     test_chardevs();
     test_live_data();
     test_controller_indexes();
+    test_panic();
     test_fixture(argv[1]);
     if (argc > 2)
         test_virt_install(argv[2]);
