@@ -465,6 +465,14 @@ int vk_domain_save(vk_domain *dom, const char *to, const char *dxml, unsigned in
 int vk_domain_restore(vk_connect *conn, const char *from, const char *dxml, unsigned int flags);
 int vk_domain_managed_save(vk_domain *dom, unsigned int flags);
 int vk_domain_managed_save_remove(vk_domain *dom, unsigned int flags);
+/* The domain XML inside a save image (caller frees), and its replacement by
+ * an XML of the same guest (flags VK_DOMAIN_SAVE_RUNNING / _PAUSED also set
+ * how restore resumes it); the managed-save image of dom likewise. */
+char *vk_domain_save_image_get_xml(vk_connect *conn, const char *file, unsigned int flags);
+int vk_domain_save_image_define_xml(vk_connect *conn, const char *file, const char *dxml,
+                                    unsigned int flags);
+char *vk_domain_managed_save_get_xml(vk_domain *dom, unsigned int flags);
+int vk_domain_managed_save_define_xml(vk_domain *dom, const char *dxml, unsigned int flags);
 int vk_domain_get_job_info(vk_domain *dom, vk_domain_job_info *info);
 /* Feature "lifecycle": flags VK_DOMAIN_JOB_STATS_COMPLETED (the last
  * completed job: type 3) and _KEEP_COMPLETED (do not forget it). */

@@ -40,6 +40,68 @@ int vk_domain_restore(vk_connect *conn, const char *from, const char *dxml, unsi
                            (xdrproc_t)xdr_remote_domain_restore_flags_args, &a, NULL, NULL);
 }
 
+char *vk_domain_save_image_get_xml(vk_connect *conn, const char *file, unsigned int flags)
+{
+    if (vk_client_check_conn(conn) < 0)
+        return NULL;
+    if (!file) {
+        vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE, "save file path is missing");
+        return NULL;
+    }
+    remote_domain_save_image_get_xml_desc_args a = {.file = (char *)file, .flags = flags};
+    remote_domain_save_image_get_xml_desc_ret r;
+    memset(&r, 0, sizeof(r));
+    if (vk_connect_call(conn, REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC,
+                        (xdrproc_t)xdr_remote_domain_save_image_get_xml_desc_args, &a,
+                        (xdrproc_t)xdr_remote_domain_save_image_get_xml_desc_ret, &r) < 0)
+        return NULL;
+    return r.xml; /* the only field: the caller frees it */
+}
+
+int vk_domain_save_image_define_xml(vk_connect *conn, const char *file, const char *dxml,
+                                    unsigned int flags)
+{
+    if (vk_client_check_conn(conn) < 0)
+        return -1;
+    if (!file || !dxml)
+        return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_NONE,
+                            "save file path or domain XML is missing");
+    remote_domain_save_image_define_xml_args a = {
+        .file = (char *)file, .dxml = (char *)dxml, .flags = flags};
+    return vk_connect_call(conn, REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML,
+                           (xdrproc_t)xdr_remote_domain_save_image_define_xml_args, &a, NULL,
+                           NULL);
+}
+
+char *vk_domain_managed_save_get_xml(vk_domain *dom, unsigned int flags)
+{
+    if (vk_client_check_dom(dom) < 0)
+        return NULL;
+    remote_domain_managed_save_get_xml_desc_args a;
+    vk_domain_to_wire(dom, &a.dom);
+    a.flags = flags;
+    remote_domain_managed_save_get_xml_desc_ret r;
+    memset(&r, 0, sizeof(r));
+    if (vk_connect_call(dom->conn, REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC,
+                        (xdrproc_t)xdr_remote_domain_managed_save_get_xml_desc_args, &a,
+                        (xdrproc_t)xdr_remote_domain_managed_save_get_xml_desc_ret, &r) < 0)
+        return NULL;
+    return r.xml;
+}
+
+int vk_domain_managed_save_define_xml(vk_domain *dom, const char *dxml, unsigned int flags)
+{
+    if (vk_client_check_dom(dom) < 0)
+        return -1;
+    remote_domain_managed_save_define_xml_args a;
+    vk_domain_to_wire(dom, &a.dom);
+    a.dxml = dxml ? (char **)&dxml : NULL;
+    a.flags = flags;
+    return vk_connect_call(dom->conn, REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML,
+                           (xdrproc_t)xdr_remote_domain_managed_save_define_xml_args, &a, NULL,
+                           NULL);
+}
+
 static int flags_call(vk_domain *dom, int proc, unsigned int flags)
 {
     if (vk_client_check_dom(dom) < 0)

@@ -692,6 +692,8 @@ static const struct vk_dispatch table[] = {
     {REMOTE_PROC_DOMAIN_SAVE_FLAGS, vk_h_dom_save_flags, MUT},
     {REMOTE_PROC_DOMAIN_RESTORE_FLAGS, vk_h_dom_restore_flags, MUT},
     {REMOTE_PROC_DOMAIN_DESTROY_FLAGS, h_dom_destroy_flags, MUT},
+    {REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC, vk_h_save_image_get_xml, MUT},
+    {REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML, vk_h_save_image_define_xml, MUT},
     {REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS, vk_h_block_stats_flags, 0},
     {REMOTE_PROC_DOMAIN_RESET, vk_h_dom_reset, MUT},
     {REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS, h_dom_shutdown_flags, MUT},
@@ -707,6 +709,8 @@ static const struct vk_dispatch table[] = {
     {REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, h_dom_define_flags, MUT},
     {REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK, h_void_ok, 0},
     {REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK, h_void_ok, 0},
+    {REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC, vk_h_managed_save_get_xml, 0},
+    {REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML, vk_h_managed_save_define_xml, MUT},
     {REMOTE_PROC_DOMAIN_GET_MESSAGES, h_get_messages, 0},
 };
 

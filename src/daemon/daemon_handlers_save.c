@@ -37,6 +37,38 @@ int vk_h_dom_restore_flags(struct vk_call *call, void *a, void *r)
                                   args->flags);
 }
 
+/* Reading a save image is mutating in libvirt's eyes too (a read-only client
+ * must not make the daemon open files by name), so it needs the rw socket. */
+int vk_h_save_image_get_xml(struct vk_call *call, void *a, void *r)
+{
+    remote_domain_save_image_get_xml_desc_args *args = a;
+    remote_domain_save_image_get_xml_desc_ret *ret = r;
+    ret->xml = vk_qemu_save_image_get_xml(DRV(call), args->file, args->flags);
+    return ret->xml ? 0 : -1;
+}
+
+int vk_h_save_image_define_xml(struct vk_call *call, void *a, void *r)
+{
+    remote_domain_save_image_define_xml_args *args = a;
+    return vk_qemu_save_image_define_xml(DRV(call), args->file, args->dxml, args->flags);
+}
+
+int vk_h_managed_save_get_xml(struct vk_call *call, void *a, void *r)
+{
+    remote_domain_managed_save_get_xml_desc_args *args = a;
+    remote_domain_managed_save_get_xml_desc_ret *ret = r;
+    ret->xml =
+        vk_qemu_managed_save_get_xml(DRV(call), (const uint8_t *)args->dom.uuid, args->flags);
+    return ret->xml ? 0 : -1;
+}
+
+int vk_h_managed_save_define_xml(struct vk_call *call, void *a, void *r)
+{
+    remote_domain_managed_save_define_xml_args *args = a;
+    return vk_qemu_managed_save_define_xml(DRV(call), (const uint8_t *)args->dom.uuid,
+                                           args->dxml ? *args->dxml : NULL, args->flags);
+}
+
 int vk_h_dom_managed_save(struct vk_call *call, void *a, void *r)
 {
     remote_domain_managed_save_args *args = a;

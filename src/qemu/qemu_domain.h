@@ -193,6 +193,19 @@ void vk_qemu_console_learn(struct vk_qemu_dom *dom);
 /* Feature "save" (qemu_driver_save.c). VK_START_X_INCOMING is a private
  * flag of vk_qemu_process_start: QEMU starts with -incoming defer. */
 enum { VK_START_X_INCOMING = 1 << 30 };
+/* The save image format (qemu_driver_save.c): a header naming the domain XML
+ * and whether the guest runs after restore, then QEMU's migration stream.
+ * open: the fd positioned at the stream, *xml (caller frees), or -1. */
+int vk_qemu_save_image_write_header(int fd, const char *xml, bool running);
+/* VK_SAVE_* flags of save, restore and the image XML calls: known, not both
+ * running and paused. */
+int vk_qemu_save_check_flags(unsigned flags);
+int vk_qemu_save_image_open(const char *path, char **xml, bool *running);
+/* Domain XML a save image carries (qemu_driver_save_image.c): def's, or
+ * dxml when it describes the same guest (vk_qemu_save_xml_check); the
+ * swap variant takes the image's XML text. NULL with an error set. */
+char *vk_qemu_save_image_xml(const struct vk_domain_def *def, const char *dxml);
+char *vk_qemu_save_image_xml_swap(const char *saved_xml, const char *dxml);
 /* <save_dir>/<name>.save (caller frees); exists: the image is there. */
 char *vk_qemu_managed_save_path(struct vk_qemu_driver *drv, const char *name);
 bool vk_qemu_managed_save_exists(struct vk_qemu_driver *drv, const char *name);

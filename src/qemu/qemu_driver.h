@@ -185,7 +185,7 @@ void vk_qemu_console_close(struct vk_qemu_console *session);
 enum { VK_SAVE_BYPASS_CACHE = 1, VK_SAVE_RUNNING = 2, VK_SAVE_PAUSED = 4 };
 /* Saves a running domain's memory and device state to path (QEMU migration
  * stream after our header, see qemu_driver_save.c) and stops it: shut off,
- * reason saved. dxml must be NULL (changing the saved XML is unsupported). */
+ * reason saved. dxml: the XML the image carries instead of the running one. */
 int vk_qemu_domain_save(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *path,
                         const char *dxml, unsigned flags);
 /* Starts the domain saved in path: running (reason restored) unless the
@@ -198,6 +198,19 @@ int vk_qemu_domain_restore(struct vk_qemu_driver *drv, const char *path, const c
 int vk_qemu_domain_managed_save(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags);
 int vk_qemu_domain_managed_save_remove(struct vk_qemu_driver *drv, const uint8_t *uuid,
                                        unsigned flags);
+/* The domain XML in save images (qemu_driver_save_image.c): read it, or
+ * replace it by one describing the same guest (only what the guest does not
+ * see may change, e.g. a disk's path), optionally switching whether restore
+ * runs the guest (VK_SAVE_RUNNING / VK_SAVE_PAUSED). save and restore take
+ * such an XML as dxml too. */
+enum { VK_SAVE_IMAGE_XML_SECURE = 1 };
+char *vk_qemu_save_image_get_xml(struct vk_qemu_driver *drv, const char *path, unsigned flags);
+int vk_qemu_save_image_define_xml(struct vk_qemu_driver *drv, const char *path,
+                                  const char *dxml, unsigned flags);
+char *vk_qemu_managed_save_get_xml(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                   unsigned flags);
+int vk_qemu_managed_save_define_xml(struct vk_qemu_driver *drv, const uint8_t *uuid,
+                                    const char *dxml, unsigned flags);
 /* virDomainJobType / virDomainJobOperation values. */
 enum { VK_JOB_NONE = 0, VK_JOB_UNBOUNDED = 2 };
 enum { VK_JOB_OP_SAVE = 2, VK_JOB_OP_RESTORE = 3 };

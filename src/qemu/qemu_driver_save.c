@@ -295,7 +295,7 @@ static void end_saved_process(struct vk_qemu_dom *dom)
 
 /* ---- save ---- */
 
-static int write_header(int fd, const char *xml, bool running)
+int vk_qemu_save_image_write_header(int fd, const char *xml, bool running)
 {
     unsigned char h[SAVE_HEADER_LEN] = {0};
     memcpy(h, SAVE_MAGIC, sizeof(SAVE_MAGIC));
@@ -324,7 +324,8 @@ static void set_bandwidth(struct vk_qemu_monitor *mon)
 }
 
 /* With dom->job held. */
-static int save_locked(struct vk_qemu_dom *dom, const char *path, unsigned flags)
+static int save_locked(struct vk_qemu_dom *dom, const char *path, const char *dxml,
+                       unsigned flags)
 {
     int state;
     struct vk_qemu_monitor *mon = active_monitor(dom, &state);
@@ -334,11 +335,15 @@ static int save_locked(struct vk_qemu_dom *dom, const char *path, unsigned flags
     /* The image records how the domain comes back (restore flags win). */
     bool run_after = (flags & VK_SAVE_RUNNING) ? true : (flags & VK_SAVE_PAUSED) ? false : was_running;
 
+    /* The domain XML the image carries: the running one, or the caller's
+     * (virsh save --xml) if it describes the same guest. */
     pthread_mutex_lock(&dom->lock);
-    char *xml = vk_domain_def_format(dom->def, 0, -1);
+    char *xml = vk_qemu_save_image_xml(dom->def, dxml);
     pthread_mutex_unlock(&dom->lock);
-    if (!xml)
+    if (!xml) {
+        vk_error_prefix("domain '%s'", dom->name);
         return -1;
+    }
     vk_autofree char *tmp = vk_asprintf("%s.vktmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
@@ -351,8 +356,8 @@ static int save_locked(struct vk_qemu_dom *dom, const char *path, unsigned flags
     struct save_job job;
     forget_completed(dom);
     job_add(&job, dom->uuid, VK_JOB_OP_SAVE);
-    if (write_header(fd, xml, run_after) < 0) {
-        vk_error_prefix("domain '%s': cannot write save file '%s': ", dom->name, tmp);
+    if (vk_qemu_save_image_write_header(fd, xml, run_after) < 0) {
+        vk_error_prefix("domain '%s': cannot write save file '%s'", dom->name, tmp);
         goto out;
     }
     if (was_running) {
@@ -400,7 +405,7 @@ out:
     return ret;
 }
 
-static int check_save_flags(unsigned flags, const char *dxml)
+int vk_qemu_save_check_flags(unsigned flags)
 {
     unsigned known = VK_SAVE_BYPASS_CACHE | VK_SAVE_RUNNING | VK_SAVE_PAUSED;
     if (flags & ~known)
@@ -409,30 +414,27 @@ static int check_save_flags(unsigned flags, const char *dxml)
     if ((flags & VK_SAVE_RUNNING) && (flags & VK_SAVE_PAUSED))
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU,
                             "flags 'running' and 'paused' are mutually exclusive");
-    if (dxml)
-        return vk_error_set(VK_ERR_ARGUMENT_UNSUPPORTED, VK_FROM_QEMU,
-                            "changing the domain XML of a save image is not supported");
     return 0;
 }
 
 int vk_qemu_domain_save(struct vk_qemu_driver *drv, const uint8_t *uuid, const char *path,
                         const char *dxml, unsigned flags)
 {
-    if (check_save_flags(flags, dxml) < 0)
+    if (vk_qemu_save_check_flags(flags) < 0)
         return -1;
     if (!path || !*path)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU, "save file path is missing");
     struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
         return -1;
-    int ret = save_locked(dom, path, flags);
+    int ret = save_locked(dom, path, dxml, flags);
     vk_qemu_job_end(dom);
     return ret;
 }
 
 int vk_qemu_domain_managed_save(struct vk_qemu_driver *drv, const uint8_t *uuid, unsigned flags)
 {
-    if (check_save_flags(flags, NULL) < 0)
+    if (vk_qemu_save_check_flags(flags) < 0)
         return -1;
     struct vk_qemu_dom *dom = vk_qemu_job_begin(drv, uuid);
     if (!dom)
@@ -449,7 +451,7 @@ int vk_qemu_domain_managed_save(struct vk_qemu_driver *drv, const uint8_t *uuid,
     }
     if (vk_mkdir_p(drv->save_dir, 0700) < 0)
         goto out;
-    ret = save_locked(dom, path, flags);
+    ret = save_locked(dom, path, NULL, flags);
 out:
     vk_qemu_job_end(dom);
     return ret;
@@ -474,9 +476,7 @@ int vk_qemu_domain_managed_save_remove(struct vk_qemu_driver *drv, const uint8_t
 
 /* ---- restore ---- */
 
-/* Opens a save file and reads its header. Returns the fd positioned at the
- * migration stream, *xml (caller frees) and *running, or -1 (error set). */
-static int open_image(const char *path, char **xml, bool *running)
+int vk_qemu_save_image_open(const char *path, char **xml, bool *running)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -570,19 +570,22 @@ static bool run_after(unsigned flags, bool running_at_save)
 int vk_qemu_domain_restore(struct vk_qemu_driver *drv, const char *path, const char *dxml,
                            unsigned flags)
 {
-    if (check_save_flags(flags, dxml) < 0)
+    if (vk_qemu_save_check_flags(flags) < 0)
         return -1;
     if (!path || !*path)
         return vk_error_set(VK_ERR_INVALID_ARG, VK_FROM_QEMU, "save file path is missing");
     char *xml = NULL;
     bool running = false;
-    int fd = open_image(path, &xml, &running);
+    int fd = vk_qemu_save_image_open(path, &xml, &running);
     if (fd < 0)
         return -1;
-    struct vk_domain_def *def = vk_domain_def_parse(xml, 0);
+    /* virsh restore --xml: the caller's XML for the same guest runs instead. */
+    char *use = vk_qemu_save_image_xml_swap(xml, dxml);
     free(xml);
+    struct vk_domain_def *def = use ? vk_domain_def_parse(use, 0) : NULL;
+    free(use);
     if (!def || vk_name_check("domain", def->name) < 0) {
-        vk_error_prefix("save image '%s': ", path);
+        vk_error_prefix("save image '%s'", path);
         vk_domain_def_free(def);
         close(fd);
         return -1;
@@ -669,7 +672,7 @@ int vk_qemu_managed_save_start(struct vk_qemu_dom *dom, unsigned flags)
     vk_autofree char *path = vk_qemu_managed_save_path(drv, dom->name);
     char *xml = NULL;
     bool running = false;
-    int fd = open_image(path, &xml, &running);
+    int fd = vk_qemu_save_image_open(path, &xml, &running);
     if (fd < 0)
         return -1;
     struct vk_domain_def *def = vk_domain_def_parse(xml, 0);
@@ -678,7 +681,7 @@ int vk_qemu_managed_save_start(struct vk_qemu_dom *dom, unsigned flags)
         if (def)
             vk_error_set(VK_ERR_OPERATION_FAILED, VK_FROM_QEMU,
                          "managed save image '%s' belongs to another domain", path);
-        vk_error_prefix("domain '%s': ", dom->name);
+        vk_error_prefix("domain '%s'", dom->name);
         vk_domain_def_free(def);
         close(fd);
         return -1;

@@ -58,7 +58,7 @@ static char *run_help(const char *path, const char *what)
     char *argv[] = {(char *)path, (char *)what, "help", NULL};
     if (vk_run(argv, &out, NULL) != 0) {
         free(out);
-        vk_error_prefix("cannot ask %s for its %s types: ", path, what + 1);
+        vk_error_prefix("cannot ask %s for its %s types", path, what + 1);
         return NULL;
     }
     return out;

@@ -63,30 +63,62 @@ static int fsync_dir_of(const char *path)
     return 0;
 }
 
-static int write_replace(const char *path, const void *data, size_t len, mode_t mode,
-                         bool durable)
+int vk_file_tmp_open(const char *path, mode_t mode, char **tmp_out)
 {
-    vk_autofree char *tmp = vk_asprintf("%s.tmp.XXXXXX", path);
+    char *tmp = vk_asprintf("%s.tmp.XXXXXX", path);
     int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0)
-        return vk_error_system(errno, "cannot create temporary file for '%s'", path);
-    if (fchmod(fd, mode) < 0 || vk_write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
+    if (fd < 0) {
         int err = errno;
-        close(fd);
-        unlink(tmp);
-        return vk_error_system(err, "cannot write '%s'", path);
+        free(tmp);
+        return vk_error_system(err, "cannot create temporary file for '%s'", path);
     }
-    if (close(fd) < 0) {
+    if (fchmod(fd, mode) < 0) {
+        int err = errno;
+        vk_file_tmp_abort(fd, tmp);
+        return vk_error_system(err, "cannot set the mode of a temporary file for '%s'", path);
+    }
+    *tmp_out = tmp;
+    return fd;
+}
+
+void vk_file_tmp_abort(int fd, char *tmp)
+{
+    close(fd);
+    unlink(tmp);
+    free(tmp);
+}
+
+int vk_file_tmp_commit(int fd, char *tmp, const char *path, bool durable)
+{
+    if ((durable && fsync(fd) < 0) || close(fd) < 0) {
         int err = errno;
         unlink(tmp);
+        free(tmp);
         return vk_error_system(err, "cannot write '%s'", path);
     }
     if (rename(tmp, path) < 0) {
         int err = errno;
         unlink(tmp);
+        free(tmp);
         return vk_error_system(err, "cannot rename into '%s'", path);
     }
+    free(tmp);
     return durable ? fsync_dir_of(path) : 0;
+}
+
+static int write_replace(const char *path, const void *data, size_t len, mode_t mode,
+                         bool durable)
+{
+    char *tmp;
+    int fd = vk_file_tmp_open(path, mode, &tmp);
+    if (fd < 0)
+        return -1;
+    if (vk_write_all(fd, data, len) < 0) {
+        int err = errno;
+        vk_file_tmp_abort(fd, tmp);
+        return vk_error_system(err, "cannot write '%s'", path);
+    }
+    return vk_file_tmp_commit(fd, tmp, path, durable);
 }
 
 int vk_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)

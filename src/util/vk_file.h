@@ -1,5 +1,6 @@
 /* Files: atomic durable writes and bounded reads. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -13,6 +14,14 @@ int vk_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
  * under the run directory, which describes processes that do not survive a
  * host crash either (status files of running domains). */
 int vk_file_replace(const char *path, const void *data, size_t len, mode_t mode);
+/* The steps of an atomic replace, for contents written piece by piece:
+ * vk_file_tmp_open makes a temporary file beside path (returns its fd, *tmp
+ * its name); vk_file_tmp_commit fsyncs it (durable), renames it over path
+ * and fsyncs the directory (durable); vk_file_tmp_abort drops it. Both take
+ * fd and tmp over. */
+int vk_file_tmp_open(const char *path, mode_t mode, char **tmp);
+int vk_file_tmp_commit(int fd, char *tmp, const char *path, bool durable);
+void vk_file_tmp_abort(int fd, char *tmp);
 /* Reads a whole file of at most max bytes into a NUL-terminated buffer.
  * Returns 0 or -1 (error set: missing file, too large, I/O). */
 int vk_file_read(const char *path, size_t max, char **out, size_t *outlen);

@@ -85,7 +85,8 @@ static const char *const domain_cmds[] = {
     "attach-device", "attach-disk", "autostart", "change-media", "console", "create", "define",
     "destroy", "detach-device", "detach-disk", "domdisplay", "domid", "domjobabort",
     "domjobinfo", "domname", "domuuid", "dumpxml", "edit", "event", "managedsave",
-    "managedsave-remove", "reboot", "reset", "restore", "resume", "save", "setmaxmem", "setmem",
+    "managedsave-define", "managedsave-dumpxml", "managedsave-remove", "reboot", "reset",
+    "restore", "resume", "save", "save-image-define", "save-image-dumpxml", "setmaxmem", "setmem",
     "setvcpus", "shutdown", "start", "suspend", "undefine", "vcpucount", "vcpuinfo",
     "vncdisplay", NULL};
 static const char *const monitor_cmds[] = {"cpu-stats", "domblkstat", "domifstat", "dominfo",

@@ -45,13 +45,7 @@ static int cmd_dumpxml(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     vk_domain_free(dom);
     if (!xml)
         return vksh_error_lib(ctl);
-    if (ctl->json) {
-        json_object *doc = json_object_new_object();
-        json_object_object_add(doc, "xml", json_object_new_string(xml));
-        vksh_json_print(ctl, doc);
-    } else {
-        vksh_print(ctl, "%s", xml);
-    }
+    vksh_print_xml(ctl, xml);
     free(xml);
     return 0;
 }

@@ -1,13 +1,20 @@
 /* Feature "save": save, restore, managedsave, managedsave-remove,
- * domjobinfo, domjobabort. Messages are virsh's. save --verbose polls the
+ * domjobinfo, domjobabort, and the XML inside images: save-image-dumpxml,
+ * save-image-define, managedsave-dumpxml, managedsave-define (and save and
+ * restore --xml). Messages are virsh's. save --verbose polls the
  * job on a second connection (a call in flight blocks the first) and prints
  * virsh's "Save: [ NN %]" progress on stderr. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "util/vk_alloc.h"
+#include "util/vk_file.h"
 #include "vksh.h"
+
+#define MAX_XML_FILE (10 * 1024 * 1024)
 
 #define DOMAIN_OPT                                                                                 \
     {                                                                                              \
@@ -15,12 +22,11 @@
             "domain name, id or uuid"                                                              \
     }
 
-static unsigned int save_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, bool *bad)
+/* --running / --paused (exclusive). */
+static unsigned int run_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, bool *bad)
 {
     unsigned int flags = 0;
     *bad = false;
-    if (vksh_opt_bool(cmd, "bypass-cache"))
-        flags |= VK_DOMAIN_SAVE_BYPASS_CACHE;
     if (vksh_opt_bool(cmd, "running"))
         flags |= VK_DOMAIN_SAVE_RUNNING;
     if (vksh_opt_bool(cmd, "paused"))
@@ -29,6 +35,15 @@ static unsigned int save_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd,
         vksh_error_only(ctl, "Options --running and --paused are mutually exclusive");
         *bad = true;
     }
+    return flags;
+}
+
+/* run_flags and --bypass-cache. */
+static unsigned int save_flags(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, bool *bad)
+{
+    unsigned int flags = run_flags(ctl, cmd, bad);
+    if (vksh_opt_bool(cmd, "bypass-cache"))
+        flags |= VK_DOMAIN_SAVE_BYPASS_CACHE;
     return flags;
 }
 
@@ -42,6 +57,24 @@ static void json_done(struct vksh_ctl *ctl, const char *action, const vk_domain 
     if (file)
         json_object_object_add(doc, "file", json_object_new_string(file));
     vksh_json_print(ctl, doc);
+}
+
+/* The XML of --xml / the XML argument: NULL when not given (*bad false) or
+ * unreadable (*bad true, error printed). */
+static char *xml_arg(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, const char *opt, bool *bad)
+{
+    const char *file = vksh_opt_string(cmd, opt);
+    *bad = false;
+    if (!file)
+        return NULL;
+    char *xml = NULL;
+    size_t len;
+    if (vk_file_read(file, MAX_XML_FILE, &xml, &len) < 0) {
+        vksh_error(ctl, "Failed to read file '%s'", file);
+        *bad = true;
+        return NULL;
+    }
+    return xml;
 }
 
 /* ---- save --verbose progress ---- */
@@ -98,8 +131,9 @@ static int cmd_save(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     if (bad)
         return -1;
     const char *file = vksh_opt_string(cmd, "file");
-    if (vksh_opt_string(cmd, "xml"))
-        return vksh_error_only(ctl, "option --xml is not supported: the saved XML cannot be changed");
+    vk_autofree char *dxml = xml_arg(ctl, cmd, "xml", &bad);
+    if (bad)
+        return -1;
     const char *arg;
     vk_domain *dom = vksh_domain_arg(ctl, cmd, VKSH_BYANY, &arg);
     if (!dom)
@@ -113,7 +147,7 @@ static int cmd_save(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
         pthread_mutex_init(&w.lock, NULL);
         watching = pthread_create(&th, NULL, watch_job, &w) == 0;
     }
-    int rc = vk_domain_save(dom, file, NULL, flags);
+    int rc = vk_domain_save(dom, file, dxml, flags);
     if (watching) {
         pthread_mutex_lock(&w.lock);
         w.done = true;
@@ -135,20 +169,32 @@ static int cmd_save(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
     return rc;
 }
 
-static int cmd_restore(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
+/* restore FILE [--xml XML] and save-image-define FILE XML: a file and an
+ * XML to use with it. */
+static int file_xml_cmd(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, bool define)
 {
     bool bad;
-    unsigned int flags = save_flags(ctl, cmd, &bad);
+    unsigned int flags = define ? run_flags(ctl, cmd, &bad) : save_flags(ctl, cmd, &bad);
     if (bad)
         return -1;
     const char *file = vksh_opt_string(cmd, "file");
-    if (vk_domain_restore(ctl->conn, file, NULL, flags) < 0)
-        return vksh_error(ctl, "Failed to restore domain from %s", file);
+    vk_autofree char *dxml = xml_arg(ctl, cmd, "xml", &bad);
+    if (bad)
+        return -1;
+    if (define ? vk_domain_save_image_define_xml(ctl->conn, file, dxml, flags) < 0
+               : vk_domain_restore(ctl->conn, file, dxml, flags) < 0)
+        return vksh_error(ctl, define ? "Failed to update %s" : "Failed to restore domain from %s",
+                          file);
     if (ctl->json)
-        json_done(ctl, "restored", NULL, file);
+        json_done(ctl, define ? "save-image-updated" : "restored", NULL, file);
     else
-        vksh_print(ctl, "Domain restored from %s\n", file);
+        vksh_print(ctl, define ? "State file %s updated.\n" : "Domain restored from %s\n", file);
     return 0;
+}
+
+static int cmd_restore(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
+{
+    return file_xml_cmd(ctl, cmd, false);
 }
 
 static int cmd_managedsave(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
@@ -195,6 +241,61 @@ static int cmd_managedsave_remove(struct vksh_ctl *ctl, const struct vksh_cmd *c
     } else {
         vksh_print(ctl, "Domain '%s' has no manage save image; removal skipped\n", arg);
     }
+    vk_domain_free(dom);
+    return rc;
+}
+
+static int cmd_save_image_dumpxml(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
+{
+    unsigned int flags = vksh_opt_bool(cmd, "security-info") ? 1 : 0;
+    char *xml = vk_domain_save_image_get_xml(ctl->conn, vksh_opt_string(cmd, "file"), flags);
+    if (!xml)
+        return vksh_error_lib(ctl);
+    vksh_print_xml(ctl, xml);
+    free(xml);
+    return 0;
+}
+
+static int cmd_save_image_define(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
+{
+    return file_xml_cmd(ctl, cmd, true);
+}
+
+static int cmd_managedsave_dumpxml(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
+{
+    vk_domain *dom = vksh_domain_arg(ctl, cmd, VKSH_BYANY, NULL);
+    if (!dom)
+        return -1;
+    unsigned int flags = vksh_opt_bool(cmd, "security-info") ? 1 : 0;
+    char *xml = vk_domain_managed_save_get_xml(dom, flags);
+    int rc = xml ? 0 : vksh_error_lib(ctl);
+    if (xml)
+        vksh_print_xml(ctl, xml);
+    free(xml);
+    vk_domain_free(dom);
+    return rc;
+}
+
+static int cmd_managedsave_define(struct vksh_ctl *ctl, const struct vksh_cmd *cmd)
+{
+    bool bad;
+    unsigned int flags = run_flags(ctl, cmd, &bad);
+    if (bad)
+        return -1;
+    vk_autofree char *dxml = xml_arg(ctl, cmd, "xml", &bad);
+    if (bad)
+        return -1;
+    const char *arg;
+    vk_domain *dom = vksh_domain_arg(ctl, cmd, VKSH_BYANY, &arg);
+    if (!dom)
+        return -1;
+    int rc = 0;
+    if (vk_domain_managed_save_define_xml(dom, dxml, flags) < 0)
+        rc = vksh_error(ctl, "Failed to update %s XML configuration", arg);
+    else if (ctl->json)
+        json_done(ctl, "managed-save-updated", dom, NULL);
+    else
+        vksh_print(ctl, "Managed save state file of domain '%s' updated.\n", arg);
     vk_domain_free(dom);
     return rc;
 }
@@ -307,6 +408,7 @@ static const struct vksh_opt_def save_opts[] = {
 static const struct vksh_opt_def restore_opts[] = {
     {"file", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL, "the state to restore"},
     {"bypass-cache", VKSH_OT_BOOL, 0, "avoid file system cache when restoring"},
+    {"xml", VKSH_OT_STRING, 0, "filename containing updated XML for the target"},
     {"running", VKSH_OT_BOOL, 0, "restore domain into running state"},
     {"paused", VKSH_OT_BOOL, 0, "restore domain into paused state"},
     {NULL},
@@ -348,3 +450,50 @@ const struct vksh_cmd_def vksh_cmd_domjobinfo = {
 const struct vksh_cmd_def vksh_cmd_domjobabort = {
     .name = "domjobabort", .opts = domain_only_opts, .help = "abort active domain job",
     .desc = "Aborts the currently running domain job", .handler = cmd_domjobabort};
+
+static const struct vksh_opt_def save_image_dumpxml_opts[] = {
+    {"file", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL, "saved state file to read"},
+    {"security-info", VKSH_OT_BOOL, 0, "include security sensitive information in XML dump"},
+    {NULL},
+};
+static const struct vksh_opt_def save_image_define_opts[] = {
+    {"file", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL, "saved state file to modify"},
+    {"xml", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL,
+     "filename containing updated XML for the target"},
+    {"running", VKSH_OT_BOOL, 0, "set domain to be running on restore"},
+    {"paused", VKSH_OT_BOOL, 0, "set domain to be paused on restore"},
+    {NULL},
+};
+static const struct vksh_opt_def managedsave_dumpxml_opts[] = {
+    DOMAIN_OPT,
+    {"security-info", VKSH_OT_BOOL, 0, "include security sensitive information in XML dump"},
+    {NULL},
+};
+static const struct vksh_opt_def managedsave_define_opts[] = {
+    DOMAIN_OPT,
+    {"xml", VKSH_OT_STRING, VKSH_OPT_REQUIRED | VKSH_OPT_POSITIONAL,
+     "filename containing updated XML for the target"},
+    {"running", VKSH_OT_BOOL, 0, "set domain to be running on start"},
+    {"paused", VKSH_OT_BOOL, 0, "set domain to be paused on start"},
+    {NULL},
+};
+const struct vksh_cmd_def vksh_cmd_save_image_dumpxml = {
+    .name = "save-image-dumpxml", .opts = save_image_dumpxml_opts,
+    .help = "saved state domain information in XML",
+    .desc = "Dump XML of domain information for a saved state file to stdout.",
+    .handler = cmd_save_image_dumpxml};
+const struct vksh_cmd_def vksh_cmd_save_image_define = {
+    .name = "save-image-define", .opts = save_image_define_opts,
+    .help = "redefine the XML for a domain's saved state file",
+    .desc = "Replace the domain XML associated with a saved state file",
+    .handler = cmd_save_image_define};
+const struct vksh_cmd_def vksh_cmd_managedsave_dumpxml = {
+    .name = "managedsave-dumpxml", .opts = managedsave_dumpxml_opts,
+    .help = "Domain information of managed save state file in XML",
+    .desc = "Dump XML of domain information for a managed save state file to stdout.",
+    .handler = cmd_managedsave_dumpxml};
+const struct vksh_cmd_def vksh_cmd_managedsave_define = {
+    .name = "managedsave-define", .opts = managedsave_define_opts,
+    .help = "redefine the XML for a domain's managed save state file",
+    .desc = "Replace the domain XML associated with a managed save state file",
+    .handler = cmd_managedsave_define};

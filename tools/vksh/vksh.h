@@ -81,9 +81,12 @@ extern const struct vksh_cmd_def vksh_cmd_autostart, vksh_cmd_event, vksh_cmd_re
 /* Feature "console" (cmd_console.c). */
 extern const struct vksh_cmd_def vksh_cmd_console, vksh_cmd_domdisplay, vksh_cmd_vncdisplay;
 
-/* Feature "stats" (cmd_stats.c). */
+/* Feature "save" (cmd_save.c). */
 extern const struct vksh_cmd_def vksh_cmd_save, vksh_cmd_restore, vksh_cmd_managedsave,
-    vksh_cmd_managedsave_remove, vksh_cmd_domjobinfo, vksh_cmd_domjobabort; /* feature "save" */
+    vksh_cmd_managedsave_remove, vksh_cmd_domjobinfo, vksh_cmd_domjobabort,
+    vksh_cmd_save_image_dumpxml, vksh_cmd_save_image_define, vksh_cmd_managedsave_dumpxml,
+    vksh_cmd_managedsave_define;
+/* Feature "stats" (cmd_stats.c). */
 extern const struct vksh_cmd_def vksh_cmd_nodeinfo, vksh_cmd_capabilities,
     vksh_cmd_domcapabilities, vksh_cmd_domstats, vksh_cmd_dommemstat, vksh_cmd_domblkstat,
     vksh_cmd_domifstat, vksh_cmd_cpu_stats, vksh_cmd_vcpucount, vksh_cmd_vcpuinfo,
@@ -115,6 +118,8 @@ const char *vksh_opt_string(const struct vksh_cmd *cmd, const char *name);
 void vksh_print(struct vksh_ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints obj as the command's JSON document and releases it. */
 void vksh_json_print(struct vksh_ctl *ctl, json_object *obj);
+/* An XML document: as is, or {"xml": ...} with --json. */
+void vksh_print_xml(struct vksh_ctl *ctl, const char *xml);
 /* Reports a failure: "error: <context>" and, when the library has an error
  * set, "error: <its message>". JSON mode: one error object. Returns -1. */
 int vksh_error(struct vksh_ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -137,10 +142,6 @@ vk_domain *vksh_domain_arg(struct vksh_ctl *ctl, const struct vksh_cmd *cmd, uns
                            const char **arg);
 /* JSON of a domain: {"name", "uuid", "id" (null when inactive)}. */
 json_object *vksh_json_domain(const vk_domain *dom);
-/* A typed parameter's value as virsh prints it (virTypedParameterToString),
- * and as JSON (cmd_stats.c). */
-void vksh_param_text(const struct vk_typed_param *p, char *buf, size_t len);
-json_object *vksh_param_json(const struct vk_typed_param *p);
 
 /* A table printed like virsh's vshTable: each cell preceded by a space,
  * columns padded to their widest cell plus two spaces, a dash rule under

@@ -200,3 +200,14 @@ void vksh_table_free(struct vksh_table *t)
     free(t->cells);
     free(t);
 }
+
+void vksh_print_xml(struct vksh_ctl *ctl, const char *xml)
+{
+    if (ctl->json) {
+        json_object *doc = json_object_new_object();
+        json_object_object_add(doc, "xml", json_object_new_string(xml));
+        vksh_json_print(ctl, doc);
+    } else {
+        vksh_print(ctl, "%s", xml);
+    }
+}
