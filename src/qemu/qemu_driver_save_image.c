@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "qemu_domain.h"
+#include "qemu_postparse.h"
 #include "util/vk_alloc.h"
 #include "util/vk_error.h"
 #include "util/vk_file.h"
@@ -107,9 +108,13 @@ char *vk_qemu_save_image_xml(const struct vk_domain_def *def, const char *dxml)
 {
     if (!dxml)
         return vk_domain_def_format(def, 0, -1);
+    /* With define's defaults, so an XML written without the implicit devices
+     * and addresses compares with the saved one like for like. */
     struct vk_domain_def *nd = vk_domain_def_parse(dxml, 0);
-    if (!nd)
+    if (!nd || vk_qemu_postparse(NULL, nd) < 0) {
+        vk_domain_def_free(nd);
         return NULL;
+    }
     char *xml = check_same_guest(def, nd) < 0 ? NULL : vk_domain_def_format(nd, 0, -1);
     vk_domain_def_free(nd);
     return xml;

@@ -34,6 +34,15 @@ expect_line "State file $img updated."
 vsh save-image-dumpxml "$img"; expect_ok dumpxml after define
 expect_contains "<description>moved to new storage</description>"
 
+# the XML as first written (no implicit devices, no addresses) is the same
+# guest once define's defaults are filled in
+uuid=$(sed -n 's|.*<uuid>\(.*\)</uuid>.*|\1|p' "$ROOT/saved.xml")
+[ -n "$uuid" ] || vk_fail "saved XML has no uuid"
+vk_domain_xml $name | sed "s|</name>|</name>\n  <uuid>$uuid</uuid>\n  <description>moved to new storage</description>|" > "$ROOT/short.xml"
+vsh save-image-define "$img" "$ROOT/short.xml" --paused; expect_ok save-image-define of the short XML
+vsh save-image-dumpxml "$img"; expect_contains "<description>moved to new storage</description>"
+expect_contains "<controller type='pci' index='0' model='pci-root'/>"
+
 # another guest (more memory) is refused by name; the image is unchanged
 sed "s|<memory unit='KiB'>65536</memory>|<memory unit='KiB'>131072</memory>|" "$ROOT/desc.xml" > "$ROOT/mem.xml"
 grep -q 131072 "$ROOT/mem.xml" || vk_fail "test XML: memory not changed"
